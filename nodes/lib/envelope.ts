@@ -1,0 +1,228 @@
+import { CxError } from './errors';
+import { MemberDecl, QName, SchemaSet } from './schema';
+import type { OperationModel } from './service-model';
+import type { ResolvedTokenPlace } from './token-placement';
+
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+// Characters XML 1.0 cannot carry at all, and lone surrogate halves.
+const ILLEGAL_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export interface CallContext {
+  service: string;
+  method: string;
+}
+
+/**
+ * Turns the caller's arguments into the operation's parameters. `args` may mirror the operation
+ * (`{ request: {...} }`), or, when there is one parameter besides the token, be that parameter's
+ * members directly (`{ WorkOrderReference: 'WO1' }`).
+ */
+export function normaliseArgs(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace, args: unknown, ctx: CallContext): Record<string, unknown> {
+  if (args === undefined || args === null || args === '') args = {};
+  if (typeof args !== 'object' || Array.isArray(args) || args instanceof Date || Buffer.isBuffer(args)) {
+    throw new CxError('CX_BAD_REQUEST', `The arguments for ${ctx.service}.${ctx.method} must be an object (msg.payload), not ${describe(args)}.`, ctx);
+  }
+  const params = op.params.filter((p) => !(place.kind === 'parameter' && p === place.param));
+  const names = new Set(params.map((p) => p.name));
+  const keys = Object.keys(args as object);
+  if (keys.length > 0 && keys.every((k) => names.has(k))) return args as Record<string, unknown>;
+  const only = params.length === 1 ? params[0] : undefined;
+  if (only && schema.type(only.type)?.kind === 'complex' && !schema.arrayItem(only.type)) return { [only.name]: args };
+  if (keys.length === 0) return {};
+  const unknown = keys.filter((k) => !names.has(k));
+  throw new CxError('CX_BAD_REQUEST',
+    `${ctx.service}.${ctx.method} has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}. Valid names: ${[...names].join(', ') || '(none)'}.`,
+    { ...ctx, validNames: [...names] });
+}
+
+/**
+ * Writes the request envelope. Members go out in the schema's `xs:sequence` order whatever order
+ * the caller's object has (WCF silently drops a member out of order), only names the schema
+ * defines are written (a key from a message never becomes raw XML), and values are checked
+ * against their XSD type so that a typo fails here with a clear message rather than as a
+ * DeserializationFailed fault from WCF.
+ */
+export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace, token: string | undefined, args: Record<string, unknown>, ctx: CallContext): string {
+  const prefixes = new Map<string, string>();
+  let usesXsi = false;
+  const prefix = (ns: string): string => {
+    if (ns === '') return '';
+    let p = prefixes.get(ns);
+    if (!p) {
+      p = `n${prefixes.size}`;
+      prefixes.set(ns, p);
+    }
+    return `${p}:`;
+  };
+  const out: string[] = [];
+
+  const writeValue = (m: MemberDecl, value: unknown, path: string, tokenHere?: string, depth = 0): void => {
+    if (depth > 64) throw bad(`${path} is nested too deeply (a cycle in the payload?)`, ctx);
+    const tag = prefix(m.ns) + m.name;
+    if (value === undefined && tokenHere === undefined) return;
+    if (value === null && tokenHere === undefined) {
+      if (m.nillable) {
+        usesXsi = true;
+        out.push(`<${tag} i:nil="true"/>`);
+      } else if (m.min > 0) {
+        throw bad(`${path} cannot be null`, ctx);
+      }
+      return;
+    }
+    const item = schema.arrayItem(m.type);
+    if (item) {
+      const items = arrayValue(value, item, path, ctx);
+      out.push(`<${tag}>`);
+      items.forEach((v, i) => writeValue(item, v, `${path}[${i}]`, undefined, depth + 1));
+      out.push(`</${tag}>`);
+      return;
+    }
+    const t = schema.type(m.type);
+    if (t?.kind === 'complex') {
+      const obj = (value ?? {}) as Record<string, unknown>;
+      if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
+        throw bad(`${path} must be an object with members ${schema.membersOf(t).map((x) => x.name).join(', ')}, not ${describe(value)}`, ctx);
+      }
+      const members = schema.membersOf(t);
+      const known = new Set(members.map((x) => x.name));
+      const unknown = Object.keys(obj).filter((k) => !known.has(k));
+      if (unknown.length) {
+        throw new CxError('CX_BAD_REQUEST',
+          `${path} has no member ${unknown.map((k) => `"${k}"`).join(', ')} in ${ctx.service}.${ctx.method}. Valid names, in order: ${members.map((x) => x.name).join(', ')}.`,
+          { ...ctx, validNames: members.map((x) => x.name) });
+      }
+      out.push(`<${tag}>`);
+      for (const child of members) {
+        const isToken = tokenHere !== undefined && place.kind === 'member' && child === place.member;
+        const v = isToken ? tokenHere : obj[child.name];
+        if (child.max > 1 && Array.isArray(v)) v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
+        else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
+      }
+      out.push(`</${tag}>`);
+      return;
+    }
+    out.push(`<${tag}>${escapeText(leafText(schema, m.type, value, path, ctx))}</${tag}>`);
+  };
+
+  const body: string[] = [];
+  const wrapperTag = prefix(op.wrapper.ns) + op.wrapper.name;
+  out.push(`<${wrapperTag}>`);
+  for (const p of op.params) {
+    if (place.kind === 'parameter' && p === place.param) {
+      writeValue(p, token ?? null, p.name);
+    } else {
+      const carriesToken = place.kind === 'member' && place.param === p;
+      let v = args[p.name];
+      if (carriesToken && (v === undefined || v === null)) v = {};
+      writeValue(p, v, p.name, carriesToken ? token ?? '' : undefined);
+    }
+  }
+  out.push(`</${wrapperTag}>`);
+  body.push(...out.splice(0));
+
+  let header = '';
+  if (place.kind === 'header' && token !== undefined) {
+    const h = place.header;
+    header = `<${prefix(h.ns)}${h.name}>${escapeText(token)}</${prefix(h.ns)}${h.name}>`;
+  }
+  const decls = [`xmlns:s="${SOAP11_NS}"`];
+  if (usesXsi) decls.push(`xmlns:i="${XSI_NS}"`);
+  for (const [ns, p] of prefixes) decls.push(`xmlns:${p}="${escapeAttr(ns)}"`);
+  return `<s:Envelope ${decls.join(' ')}><s:Header>${header}</s:Header><s:Body>${body.join('')}</s:Body></s:Envelope>`;
+}
+
+function arrayValue(value: unknown, item: MemberDecl, path: string, ctx: CallContext): unknown[] {
+  if (Array.isArray(value)) return value;
+  // Also accept the wire shape `{ WorkOrder: [...] }` that a copied result has.
+  if (value && typeof value === 'object' && Object.keys(value).length === 1 && item.name in (value as object)) {
+    const inner = (value as Record<string, unknown>)[item.name];
+    return Array.isArray(inner) ? inner : [inner];
+  }
+  throw bad(`${path} must be an array of ${item.name}, not ${describe(value)}`, ctx);
+}
+
+function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, ctx: CallContext): string {
+  const prim = schema.primitiveOf(type) ?? 'string';
+  const def = schema.type(type);
+  if (typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    throw bad(`${path} must be a ${schema.label(type)} value, not ${describe(value)}`, ctx);
+  }
+  let text: string;
+  switch (prim) {
+    case 'int':
+      if (typeof value === 'number' && Number.isInteger(value)) text = String(value);
+      else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) text = value.trim();
+      else if (typeof value === 'bigint') text = value.toString();
+      else throw bad(`${path} must be a whole number (${type.name}), not ${describe(value)}`, ctx);
+      break;
+    case 'decimal':
+    case 'float':
+      if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+      // A numeric string keeps every digit (money): no float round trip.
+      else if (typeof value === 'string' && NUMERIC.test(value.trim())) text = value.trim();
+      else throw bad(`${path} must be a number (${type.name}), not ${describe(value)}`, ctx);
+      break;
+    case 'boolean':
+      if (value === true || value === 'true' || value === 1 || value === '1') text = 'true';
+      else if (value === false || value === 'false' || value === 0 || value === '0') text = 'false';
+      else throw bad(`${path} must be true or false, not ${describe(value)}`, ctx);
+      break;
+    case 'dateTime':
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) throw bad(`${path} is an invalid Date`, ctx);
+        text = value.toISOString();
+      } else if (typeof value === 'string' && ISO_DATE.test(value.trim())) text = value.trim();
+      else if (typeof value === 'number' && Number.isFinite(value)) text = new Date(value).toISOString();
+      else throw bad(`${path} must be an ISO date-time such as 2026-11-28T09:00:00Z, not ${describe(value)}`, ctx);
+      break;
+    case 'guid':
+      if (typeof value === 'string' && GUID.test(value.trim())) text = value.trim();
+      else throw bad(`${path} must be a GUID such as 00000000-0000-0000-0000-000000000000, not ${describe(value)}`, ctx);
+      break;
+    case 'char':
+      // WCF sends a char as its UTF-16 code.
+      if (typeof value === 'string' && value.length === 1) text = String(value.charCodeAt(0));
+      else if (typeof value === 'number' && Number.isInteger(value)) text = String(value);
+      else throw bad(`${path} must be a single character, not ${describe(value)}`, ctx);
+      break;
+    case 'base64':
+      text = Buffer.isBuffer(value) ? value.toString('base64') : String(value);
+      break;
+    default:
+      if (value instanceof Date) text = value.toISOString();
+      else if (Buffer.isBuffer(value)) throw bad(`${path} must be text, not a Buffer`, ctx);
+      else text = String(value);
+  }
+  if (def?.kind === 'simple' && def.enumeration && !def.enumeration.includes(text)) {
+    throw bad(`${path} must be one of ${def.enumeration.join(', ')}, not ${describe(value)}`, ctx);
+  }
+  if (ILLEGAL_XML.test(text)) throw bad(`${path} contains a character XML cannot carry (a control character or a broken surrogate pair)`, ctx);
+  return text;
+}
+
+function bad(message: string, ctx: CallContext): CxError {
+  return new CxError('CX_BAD_REQUEST', `${message} (${ctx.service}.${ctx.method}).`, { ...ctx });
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a Date';
+  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Escapes text content; `\r` as a reference, since XML parsers otherwise fold it away. */
+export function escapeText(s: string): string {
+  return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
+}
+
+function escapeAttr(s: string): string {
+  return escapeText(s).replace(/"/g, '&quot;');
+}

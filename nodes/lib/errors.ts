@@ -1,0 +1,90 @@
+/**
+ * The one error contract of the pack. Every failure a caller (or a Node-RED flow) can meet is a
+ * `CxError` with a stable `code`; its fields are chosen so that nothing secret can reach them:
+ * no password, no token, no raw request, no HTTP library object.
+ */
+export type CxErrorCode =
+  | 'CX_CONFIG'
+  | 'CX_LOGIN_FAILED'
+  | 'CX_TOKEN_INVALID'
+  | 'CX_FAULT'
+  | 'CX_REFUSED'
+  | 'CX_HTTP'
+  | 'CX_TIMEOUT'
+  | 'CX_NETWORK'
+  | 'CX_BAD_RESPONSE'
+  | 'CX_UNKNOWN_SERVICE'
+  | 'CX_UNKNOWN_METHOD'
+  | 'CX_BAD_REQUEST'
+  | 'CX_CLOSED';
+
+export const CX_ERROR_CODES: readonly CxErrorCode[] = [
+  'CX_CONFIG',
+  'CX_LOGIN_FAILED',
+  'CX_TOKEN_INVALID',
+  'CX_FAULT',
+  'CX_REFUSED',
+  'CX_HTTP',
+  'CX_TIMEOUT',
+  'CX_NETWORK',
+  'CX_BAD_RESPONSE',
+  'CX_UNKNOWN_SERVICE',
+  'CX_UNKNOWN_METHOD',
+  'CX_BAD_REQUEST',
+  'CX_CLOSED',
+];
+
+/** Safe, structured detail attached to an error. Only plain strings and numbers go in here. */
+export interface CxErrorDetails {
+  service?: string;
+  method?: string;
+  /** HTTP status of the answer, when there was one. */
+  status?: number;
+  /** SOAP faultcode, e.g. `s:Client`. */
+  faultCode?: string;
+  /** SOAP faultstring (or SOAP 1.2 Reason/Text). */
+  faultString?: string;
+  /** Text of the fault's `detail`, flattened and shortened. */
+  faultDetail?: string;
+  /** Cx's InvalidReason for a refused login or business action. */
+  invalidReason?: string;
+  /** A short, whitespace-folded start of a non-SOAP answer (an IIS error page, say). */
+  snippet?: string;
+  /** For CX_BAD_REQUEST: the member names the schema allows at the failing place. */
+  validNames?: string[];
+  /** Low-level cause name, e.g. `ECONNREFUSED`. */
+  cause?: string;
+  /** For CX_REFUSED with refusals as errors: the whole result, so nothing is lost. */
+  result?: unknown;
+}
+
+export class CxError extends Error {
+  readonly code: CxErrorCode;
+  readonly details: CxErrorDetails;
+
+  constructor(code: CxErrorCode, message: string, details: CxErrorDetails = {}) {
+    super(message);
+    this.name = 'CxError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** What Node-RED and JSON see: code, message and the safe details, never a stack of objects. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, ...this.details };
+  }
+}
+
+export function isCxError(err: unknown): err is CxError {
+  return err instanceof CxError;
+}
+
+/** Shortens and folds a piece of server text so it can go into an error message or log line. */
+export function snippetOf(text: string, max = 200): string {
+  const folded = text
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]{0,500}>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return folded.length > max ? `${folded.slice(0, max)}…` : folded;
+}

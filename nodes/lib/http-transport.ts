@@ -1,0 +1,232 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import * as zlib from 'node:zlib';
+import type { Duplex } from 'node:stream';
+import { CxError } from './errors';
+
+/** TLS settings, as the core tls-config node provides them. */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+/** An HTTP proxy, as the core http proxy node provides it. */
+export interface ProxyOptions {
+  url: string;
+  noProxy?: string[];
+  username?: string;
+  password?: string;
+}
+
+export interface TransportOptions {
+  timeoutMs: number;
+  maxResponseBytes: number;
+  maxSockets: number;
+  tls?: TlsOptions;
+  proxy?: ProxyOptions;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Receives an answer as it arrives, so that a large response is parsed chunk by chunk between
+ * socket reads instead of in one event-loop-blocking piece. A handler may throw to abort.
+ */
+export interface ResponseHandler<T> {
+  head(status: number, headers: http.IncomingHttpHeaders): void;
+  chunk(data: Buffer): void;
+  end(): T;
+}
+
+/**
+ * node:http with the limits node-soap's axios lacks (soap-notes): an overall deadline (a slow
+ * drip cannot hold a call forever), a cap on decompressed bytes (gzip bombs), no redirects, a
+ * keep-alive agent owned by one connection and destroyed with it.
+ */
+export class HttpTransport {
+  private readonly agent: http.Agent;
+  private readonly inFlight = new Set<http.ClientRequest>();
+  private closed = false;
+
+  constructor(private readonly opts: TransportOptions, private readonly target: URL) {
+    const common = { keepAlive: true, maxSockets: opts.maxSockets, scheduling: 'lifo' as const };
+    const proxy = opts.proxy && !bypassesProxy(target.hostname, opts.proxy.noProxy) ? opts.proxy : undefined;
+    if (target.protocol === 'https:') {
+      this.agent = proxy ? new TunnelAgent(proxy, { ...common, ...opts.tls }) : new https.Agent({ ...common, ...opts.tls });
+    } else {
+      this.agent = new http.Agent(common);
+    }
+    this.proxy = target.protocol === 'http:' ? proxy : undefined;
+  }
+
+  private readonly proxy?: ProxyOptions;
+
+  send<T>(req: HttpRequest, handler: ResponseHandler<T>): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate', ...req.headers };
+      if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+      const options: http.RequestOptions = { method: req.method, agent: this.agent, headers };
+      if (this.proxy) {
+        // Plain-HTTP target through a proxy: absolute URI in the request line.
+        const p = new URL(this.proxy.url);
+        Object.assign(options, { hostname: p.hostname, port: p.port || 80, path: req.url.href });
+        if (this.proxy.username) headers['proxy-authorization'] = basicAuth(this.proxy.username, this.proxy.password);
+      } else {
+        Object.assign(options, { hostname: req.url.hostname, port: req.url.port || undefined, path: req.url.pathname + req.url.search });
+      }
+      const mod = req.url.protocol === 'https:' && !this.proxy ? https : http;
+      const cr = mod.request(options);
+      this.inFlight.add(cr);
+      const timer = setTimeout(() => fail(new CxError('CX_TIMEOUT',
+        `No complete answer from ${req.url.host} within ${Math.round(this.opts.timeoutMs / 1000)} s. Check that Cx is up and reachable, or raise the timeout.`,
+        { cause: 'timeout' })), this.opts.timeoutMs);
+
+      const finish = () => {
+        clearTimeout(timer);
+        this.inFlight.delete(cr);
+      };
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        finish();
+        cr.destroy();
+        reject(err);
+      };
+
+      cr.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
+      cr.on('response', (res) => {
+        try {
+          handler.head(res.statusCode ?? 0, res.headers);
+        } catch (err) {
+          res.resume();
+          fail(err as Error);
+          return;
+        }
+        let stream: NodeJS.ReadableStream = res;
+        const enc = String(res.headers['content-encoding'] ?? '').toLowerCase();
+        if (enc === 'gzip' || enc === 'deflate') {
+          const z = enc === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
+          z.on('error', () => fail(new CxError('CX_BAD_RESPONSE', `The answer from ${req.url.host} is not valid ${enc} data.`)));
+          res.pipe(z);
+          stream = z;
+        }
+        let received = 0;
+        stream.on('data', (data: Buffer) => {
+          if (settled) return;
+          received += data.length;
+          if (received > this.opts.maxResponseBytes) {
+            fail(new CxError('CX_BAD_RESPONSE',
+              `The answer is larger than the ${formatBytes(this.opts.maxResponseBytes)} limit; raise the maximum response size or ask for less data.`));
+            return;
+          }
+          try {
+            handler.chunk(data);
+          } catch (err) {
+            fail(err as Error);
+          }
+        });
+        stream.on('end', () => {
+          if (settled) return;
+          try {
+            const value = handler.end();
+            settled = true;
+            finish();
+            resolve(value);
+          } catch (err) {
+            fail(err as Error);
+          }
+        });
+        res.on('aborted', () => fail(new CxError('CX_NETWORK', `The connection to ${req.url.host} was dropped in the middle of the answer. Try again; if it persists, check the network path to Cx.`, { cause: 'aborted' })));
+        res.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
+      });
+      cr.end(req.body);
+    });
+  }
+
+  /** Ends every request still running (they reject with CX_CLOSED) and frees every socket. */
+  close(): void {
+    this.closed = true;
+    for (const cr of this.inFlight) cr.destroy();
+    this.inFlight.clear();
+    this.agent.destroy();
+  }
+}
+
+function closedError(): CxError {
+  return new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.');
+}
+
+const NETWORK_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused. Check the base URL and port, and that Cx is running',
+  ENOTFOUND: 'host name not found. Check the base URL',
+  EAI_AGAIN: 'host name could not be resolved right now. Check DNS and the base URL',
+  ECONNRESET: 'connection reset by the server. Check that Cx allows this machine\'s IP address (firewall)',
+  EPIPE: 'connection closed by the server while sending. Check that Cx allows this machine\'s IP address',
+  ETIMEDOUT: 'connection timed out. Check the firewall: Cx must allow this machine\'s IP address',
+  EHOSTUNREACH: 'host unreachable. Check the network path and the base URL',
+  ENETUNREACH: 'network unreachable. Check the network path and the base URL',
+};
+
+function networkError(err: NodeJS.ErrnoException, url: URL): CxError {
+  const code = err.code ?? '';
+  if (err instanceof CxError) return err;
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate|ssl|tls/i.test(err.message)) {
+    return new CxError('CX_NETWORK', `TLS failed with ${url.host} (${code || 'handshake error'}). Check the certificate settings (tls-config) and the base URL.`, { cause: code || 'TLS' });
+  }
+  const hint = NETWORK_HINTS[code] ?? `network error ${code || err.message}. Check the base URL and the network path to Cx`;
+  return new CxError('CX_NETWORK', `Could not reach ${url.host}: ${hint}.`, { cause: code || 'network' });
+}
+
+function basicAuth(user: string, pass = ''): string {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1048576 ? `${Math.round(n / 1048576)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+function bypassesProxy(host: string, noProxy: string[] = []): boolean {
+  const h = host.toLowerCase();
+  return noProxy.some((entry) => {
+    const e = entry.trim().toLowerCase().replace(/^\*?\./, '');
+    return e !== '' && (h === e || h.endsWith(`.${e}`));
+  });
+}
+
+/** HTTPS through an HTTP proxy: CONNECT, then TLS over the tunnel, keep-alive like any agent. */
+class TunnelAgent extends https.Agent {
+  constructor(private readonly proxy: ProxyOptions, options: https.AgentOptions) {
+    super(options);
+  }
+
+  override createConnection(options: any, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+    const p = new URL(this.proxy.url);
+    const headers: Record<string, string> = { host: `${options.host}:${options.port}` };
+    if (this.proxy.username) headers['proxy-authorization'] = basicAuth(this.proxy.username, this.proxy.password);
+    const req = http.request({ hostname: p.hostname, port: p.port || 80, method: 'CONNECT', path: `${options.host}:${options.port}`, headers });
+    req.once('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        callback?.(Object.assign(new Error(`proxy answered ${res.statusCode} to CONNECT`), { code: 'EPROXY' }), socket);
+        return;
+      }
+      const secured = tls.connect({ ...options, socket, servername: options.servername ?? options.host });
+      callback?.(null, secured);
+    });
+    req.once('error', (err) => callback?.(err, undefined as unknown as Duplex));
+    req.end();
+    return undefined;
+  }
+}

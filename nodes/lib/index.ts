@@ -1,0 +1,8 @@
+export { CxClient, DEFAULT_INVALID_TOKEN_PATTERN } from './cx-client';
+export type { CxClientOptions, CallOptions, CallResult, TokenInfo } from './cx-client';
+export { CxError, CX_ERROR_CODES, isCxError } from './errors';
+export type { CxErrorCode, CxErrorDetails } from './errors';
+export type { Clock } from './clock';
+export type { TlsOptions, ProxyOptions } from './http-transport';
+export type { TokenPlacementSetting } from './token-placement';
+export { KNOWN_SERVICES } from './known-services';

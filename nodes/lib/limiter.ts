@@ -1,0 +1,46 @@
+import { CxError } from './errors';
+
+/**
+ * A first-in, first-out cap on concurrent calls. Cx is one IIS site shared by a whole landlord;
+ * a burst of messages must queue here, not pile onto it.
+ */
+export class Limiter {
+  private running = 0;
+  private readonly queue: Array<{ start: () => void; reject: (e: Error) => void }> = [];
+  private closed = false;
+
+  constructor(private readonly max: number) {}
+
+  get active(): number {
+    return this.running;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.running++;
+        task().then(resolve, reject).finally(() => {
+          this.running--;
+          this.queue.shift()?.start();
+        });
+      };
+      if (this.running < this.max) start();
+      else this.queue.push({ start, reject });
+    });
+  }
+
+  /** Rejects everything still queued; running tasks end on their own (their transport closes). */
+  close(): void {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(closedError());
+  }
+}
+
+function closedError(): CxError {
+  return new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.');
+}

@@ -1,0 +1,122 @@
+/**
+ * The part of XML Schema that WCF's DataContractSerializer emits, as a plain model: complex types
+ * with one `xs:sequence` (members in wire order), single inheritance through
+ * `xs:complexContent/xs:extension` (base members first, in the base's own namespace), collections
+ * as `ArrayOfX` types with one unbounded member, enums as restricted strings.
+ */
+export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
+export const SER_NS = 'http://schemas.microsoft.com/2003/10/Serialization/';
+
+export interface QName {
+  ns: string;
+  name: string;
+}
+
+export interface MemberDecl {
+  name: string;
+  /** Namespace of the element on the wire (WCF schemas are elementFormDefault="qualified"). */
+  ns: string;
+  type: QName;
+  min: number;
+  max: number;
+  nillable: boolean;
+}
+
+export interface ComplexType {
+  kind: 'complex';
+  ns: string;
+  name: string;
+  base?: QName;
+  members: MemberDecl[];
+}
+
+export interface SimpleType {
+  kind: 'simple';
+  ns: string;
+  name: string;
+  base: QName;
+  enumeration?: string[];
+}
+
+export type TypeDef = ComplexType | SimpleType;
+
+/** How a leaf value is checked on the way out and typed on the way in. */
+export type Primitive =
+  | 'string'
+  | 'int'
+  | 'boolean'
+  | 'decimal'
+  | 'float'
+  | 'dateTime'
+  | 'guid'
+  | 'char'
+  | 'base64'
+  | 'any';
+
+export const qkey = (q: QName): string => `${q.ns}|${q.name}`;
+
+const INT_TYPES = new Set([
+  'int', 'long', 'short', 'byte', 'integer', 'unsignedInt', 'unsignedLong', 'unsignedShort', 'unsignedByte',
+  'nonNegativeInteger', 'positiveInteger', 'negativeInteger', 'nonPositiveInteger',
+]);
+
+export class SchemaSet {
+  readonly types = new Map<string, TypeDef>();
+  /** Global elements: their type (anonymous types get a synthetic name). */
+  readonly elements = new Map<string, { name: string; ns: string; type: QName; nillable: boolean }>();
+
+  type(q: QName): TypeDef | undefined {
+    return this.types.get(qkey(q));
+  }
+
+  /** All members of a complex type in wire order: the base type's first, recursively. */
+  membersOf(t: ComplexType, depth = 0): MemberDecl[] {
+    if (!t.base || depth > 20) return t.members;
+    const base = this.type(t.base);
+    if (!base || base.kind !== 'complex') return t.members;
+    return [...this.membersOf(base, depth + 1), ...t.members];
+  }
+
+  /**
+   * A WCF collection (`ArrayOfWorkOrder`, `ArrayOfstring`) is a complex type whose only member
+   * repeats. Values of such a type are plain arrays in JS.
+   */
+  arrayItem(q: QName): MemberDecl | undefined {
+    const t = this.type(q);
+    if (!t || t.kind !== 'complex' || t.base) return undefined;
+    if (t.members.length === 1 && t.members[0].max > 1) return t.members[0];
+    return undefined;
+  }
+
+  primitiveOf(q: QName, depth = 0): Primitive | undefined {
+    if (q.ns === SER_NS) {
+      if (q.name === 'guid') return 'guid';
+      if (q.name === 'char') return 'char';
+      if (q.name === 'duration') return 'string';
+      if (q.name === 'anyType') return 'any';
+    }
+    if (q.ns === XSD_NS) {
+      if (INT_TYPES.has(q.name)) return 'int';
+      if (q.name === 'boolean') return 'boolean';
+      if (q.name === 'decimal') return 'decimal';
+      if (q.name === 'double' || q.name === 'float') return 'float';
+      if (q.name === 'dateTime') return 'dateTime';
+      if (q.name === 'base64Binary') return 'base64';
+      if (q.name === 'anyType') return 'any';
+      return 'string';
+    }
+    const t = this.type(q);
+    if (t?.kind === 'simple' && depth < 20) return this.primitiveOf(t.base, depth + 1) ?? 'string';
+    return undefined;
+  }
+
+  /** A short type label for templates and error messages: `string`, `int`, `guid`, `Address`. */
+  label(q: QName): string {
+    const t = this.type(q);
+    if (t?.kind === 'simple' && t.enumeration?.length) return t.enumeration.join(' | ');
+    const p = this.primitiveOf(q);
+    if (p === 'int' || p === 'float') return q.name;
+    if (p) return p === 'any' ? 'any' : p === 'base64' ? 'base64Binary' : p;
+    return q.name;
+  }
+}

@@ -1,0 +1,35 @@
+import { MemberDecl, QName, SchemaSet, qkey } from './schema';
+import type { OperationModel } from './service-model';
+import { ResolvedTokenPlace, isTokenMember } from './token-placement';
+
+/**
+ * A request skeleton like SoapUI's: the operation's input with members in schema order, each leaf
+ * showing its type (`string`, `int`, `guid`, `dateTime`, an enum's values), collections as a
+ * one-item array, and the token left out (the client fills it in).
+ */
+export function buildTemplate(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of op.params) {
+    if (isTokenMember(place, p)) continue;
+    out[p.name] = skeleton(schema, p.type, place, new Set());
+  }
+  return out;
+}
+
+function skeleton(schema: SchemaSet, type: QName, place: ResolvedTokenPlace, path: Set<string>): unknown {
+  const item = schema.arrayItem(type);
+  if (item) return [skeleton(schema, item.type, place, path)];
+  const t = schema.type(type);
+  if (t?.kind !== 'complex') return schema.label(type);
+  const key = qkey(type);
+  // A type that contains itself (a parent work order, say) is shown once, not forever.
+  if (path.has(key) || path.size > 8) return {};
+  path.add(key);
+  const obj: Record<string, unknown> = {};
+  for (const m of schema.membersOf(t) as MemberDecl[]) {
+    if (isTokenMember(place, m)) continue;
+    obj[m.name] = m.max > 1 ? [skeleton(schema, m.type, place, path)] : skeleton(schema, m.type, place, path);
+  }
+  path.delete(key);
+  return obj;
+}
