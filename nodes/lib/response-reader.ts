@@ -49,6 +49,7 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
   const decoder = new StringDecoder('utf8');
   const parser = sax.parser(true, { trim: false, normalize: false, xmlns: false, position: false } as sax.SAXOptions);
   let started = false;
+  let sawContent = false;
   let envelopeDone = false;
   let depth = 0;
   let soap12 = false;
@@ -161,9 +162,12 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
       }
       if (mode === 'other') return;
       const text = decoder.write(data);
-      if (!started && text.trim() !== '' && !/^\s*</.test(text.slice(0, 64))) {
-        mode = 'other';
-        return;
+      if (!sawContent && text.trim() !== '') {
+        sawContent = true;
+        if (!/^\s*</.test(text.slice(0, 64))) {
+          mode = 'other';
+          return;
+        }
       }
       writeSafely(text);
     },
