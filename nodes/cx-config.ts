@@ -1,0 +1,29 @@
+import type { NodeAPI } from 'node-red';
+import { registerAdminEndpoints } from './adapter/admin';
+import { CxConnection } from './adapter/connection';
+import { ProxyConfigNode, TlsConfigNode, clientOptions } from './adapter/settings';
+import type { CxConfigDef, CxConfigNode } from './adapter/types';
+
+export = function (RED: NodeAPI): void {
+  function CxConfig(this: CxConfigNode, def: CxConfigDef) {
+    RED.nodes.createNode(this, def);
+    const tls = def.tls ? (RED.nodes.getNode(def.tls) as unknown as TlsConfigNode | null) : null;
+    const proxy = def.proxy ? (RED.nodes.getNode(def.proxy) as unknown as ProxyConfigNode | null) : null;
+    this.connection = new CxConnection(clientOptions(def, this.credentials ?? {}, tls, proxy));
+    if (this.connection.error) this.warn(RED._('cx-config.errors.settings', { message: this.connection.error.message }));
+
+    // Calls in flight end with CX_CLOSED and reach their nodes' Catch; nothing is left open.
+    this.on('close', (_removed: boolean, done: () => void) => {
+      this.connection.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('cx-config', CxConfig as never, {
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+    },
+  });
+  registerAdminEndpoints(RED);
+};
