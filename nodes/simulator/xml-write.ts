@@ -4,7 +4,7 @@
 // The writer is a generator of chunks so that a 50,000-record list streams instead of being
 // built as one giant string first.
 import { formatLondon } from './clock';
-import { ArrayType, DataContract, NS, Primitive, TypeRef, arrayNs, flatMembers, isPrimitive, itemName } from './contract';
+import { ArrayType, DataContract, FlatMember, NS, Primitive, TypeRef, arrayNs, flatMembers, isPrimitive, itemName } from './contract';
 
 export const CHUNK = 64 * 1024;
 
@@ -41,11 +41,23 @@ function freePrefix(scope: Scope): string {
   }
 }
 
+// Flattened members and child namespaces are asked for once per element; cache them per type.
+const flatCache = new WeakMap<DataContract, FlatMember[]>();
+const members = (dc: DataContract): FlatMember[] => {
+  let m = flatCache.get(dc);
+  if (!m) { m = flatMembers(dc); flatCache.set(dc, m); }
+  return m;
+};
+const nsCache = new WeakMap<DataContract | ArrayType, string[]>();
+
 /** Namespaces the children of an element of this type are written in. */
 function childNamespaces(type: DataContract | ArrayType): string[] {
-  if (type.kind === 'array') return [arrayNs(type)];
-  const seen: string[] = [];
-  for (const m of flatMembers(type)) if (!seen.includes(m.ns)) seen.push(m.ns);
+  let seen = nsCache.get(type);
+  if (seen) return seen;
+  seen = [];
+  if (type.kind === 'array') seen.push(arrayNs(type));
+  else for (const m of members(type)) if (!seen.includes(m.ns)) seen.push(m.ns);
+  nsCache.set(type, seen);
   return seen;
 }
 
@@ -63,23 +75,30 @@ function declare(scope: Scope, namespaces: string[]): [string, Scope] {
   return [attrs, next];
 }
 
+/** Leaf values (nil, primitives, enums) are written directly; only nested objects and arrays go through the generators. */
+function leaf(qname: string, type: TypeRef, value: unknown): string | undefined {
+  if (value === null || value === undefined) return `<${qname} i:nil="true"/>`;
+  if (isPrimitive(type)) return `<${qname}>${formatPrimitive(value, type)}</${qname}>`;
+  if (type.kind === 'enum') return `<${qname}>${escapeText(String(value))}</${qname}>`;
+  return undefined;
+}
+
 function* writeElement(out: Out, qname: string, type: TypeRef, value: unknown, scope: Scope): Generator<string> {
-  if (value === null || value === undefined) {
-    out.buf += `<${qname} i:nil="true"/>`;
-  } else if (isPrimitive(type)) {
-    out.buf += `<${qname}>${formatPrimitive(value, type)}</${qname}>`;
-  } else if (type.kind === 'enum') {
-    out.buf += `<${qname}>${escapeText(String(value))}</${qname}>`;
-  } else if (type.kind === 'array') {
+  const simple = leaf(qname, type, value);
+  if (simple !== undefined) {
+    out.buf += simple;
+  } else if (typeof type !== 'string' && type.kind === 'array') {
     const [attrs, inner] = declare(scope, childNamespaces(type));
     const itemQ = `${inner.get(arrayNs(type))}:${itemName(type)}`;
     out.buf += `<${qname}${attrs}>`;
     for (const item of value as Iterable<unknown>) {
-      yield* writeElement(out, itemQ, type.item, item, inner);
+      const s = leaf(itemQ, type.item, item);
+      if (s !== undefined) out.buf += s;
+      else yield* writeElement(out, itemQ, type.item, item, inner);
       if (out.buf.length >= CHUNK) { yield out.buf; out.buf = ''; }
     }
     out.buf += `</${qname}>`;
-  } else {
+  } else if (typeof type !== 'string' && type.kind === 'contract') {
     const [attrs, inner] = declare(scope, childNamespaces(type));
     out.buf += `<${qname}${attrs}>`;
     yield* writeMembers(out, type, value as Record<string, unknown>, inner);
@@ -88,8 +107,12 @@ function* writeElement(out: Out, qname: string, type: TypeRef, value: unknown, s
 }
 
 function* writeMembers(out: Out, dc: DataContract, value: Record<string, unknown>, scope: Scope): Generator<string> {
-  for (const m of flatMembers(dc)) {
-    yield* writeElement(out, `${scope.get(m.ns)}:${m.name}`, m.type, value[m.name], scope);
+  for (const m of members(dc)) {
+    const qname = `${scope.get(m.ns)}:${m.name}`;
+    const v = value[m.name];
+    const s = leaf(qname, m.type, v);
+    if (s !== undefined) out.buf += s;
+    else yield* writeElement(out, qname, m.type, v, scope);
   }
 }
 
