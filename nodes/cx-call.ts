@@ -43,7 +43,8 @@ export = function (RED: NodeAPI): void {
       else if (last) this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: last.code }) });
       else this.status({ fill: 'green', shape: 'dot', text: RED._('cx-call.status.ok') });
     };
-    if (setupError) this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: setupError.code }) });
+    const showSetupError = () => setupError && this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: setupError.code }) });
+    showSetupError();
 
     const args = (msg: CallMessage): Promise<unknown> => new Promise((resolve, reject) => {
       const cb = (err: Error | null, value: unknown) => (err ? reject(new CxError('CX_BAD_REQUEST', `The request could not be read: ${err.message}`)) : resolve(value));
@@ -53,6 +54,7 @@ export = function (RED: NodeAPI): void {
 
     this.on('input', (msg: CallMessage, send, done) => {
       if (setupError) {
+        showSetupError();
         done(setupError);
         return;
       }

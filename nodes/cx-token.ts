@@ -11,12 +11,12 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const config = def.cx ? (RED.nodes.getNode(def.cx) as CxConfigNode | null) : null;
     const connection = config?.connection;
-    if (!connection || connection.error) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: 'CX_CONFIG' }) });
-    }
+    const showConfigError = () => this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: 'CX_CONFIG' }) });
+    if (!connection || connection.error) showConfigError();
 
     this.on('input', (msg: NodeMessageInFlow & { refresh?: unknown }, send, done) => {
       if (!connection) {
+        showConfigError();
         done(missingConfigError());
         return;
       }
