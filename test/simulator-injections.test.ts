@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { INJECTION_KINDS } from '../nodes/simulator';
+import { INJECTION_KINDS, startSimulator } from '../nodes/simulator';
 import { field, login, repairCall, request, serviceUrl, soap, useSimulator } from './helpers/sim';
 
 const RC = 'WSRepairContractorService';
@@ -242,5 +242,20 @@ describe('simulator: injections and controls', function () {
       assert.equal(field((await call()).text, 'TotalCount'), '10');
       assert.equal((await post('list-size', { size: 'many' })).status, 400);
     });
+  });
+});
+
+describe('simulator: close()', function () {
+  it('ends hanging and dripping calls and resolves, leaving no socket open', async () => {
+    const sim = await startSimulator({ port: 0, quiet: true });
+    const token = await login(sim);
+    sim.inject('hang');
+    sim.inject('drip', { ms: 1000 });
+    const outcome = (p: Promise<unknown>) => p.then(() => 'answered', (e: Error) => `error ${e.message}`);
+    const calls = [1, 2].map(() => outcome(soap(sim, RC, 'getVATCodes', repairCall('getVATCodes', token, ''))));
+    while (sim.stats().inFlight < 2) await new Promise((r) => setImmediate(r));
+    await sim.close();
+    for (const c of calls) assert.match(await c, /^error/);
+    await assert.rejects(request(`${sim.url}/_sim/stats`));
   });
 });

@@ -1,8 +1,7 @@
 // Failure injection: what real networks, proxies and misbehaving servers do to a SOAP client.
 // Each injection affects the next `count` SOAP POSTs (never WSDL GETs or /_sim/ controls), in the
 // order they were queued.
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { NS } from './contract';
 
 export const INJECTION_KINDS = [
@@ -79,13 +78,35 @@ export function html503Large(): string {
 }
 
 const bombs = new Map<number, Promise<Buffer>>();
+
+/** Streams zeros through gzip a megabyte at a time: no 200 MB buffer, and the work stays off the event loop. */
+function gzipZeros(bytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gz = createGzip({ level: 9 });
+    const out: Buffer[] = [];
+    gz.on('data', (c: Buffer) => out.push(c));
+    gz.on('end', () => resolve(Buffer.concat(out)));
+    gz.on('error', reject);
+    const block = Buffer.alloc(Math.min(Math.max(bytes, 1), 1 << 20));
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0) {
+        const n = Math.min(left, block.length);
+        left -= n;
+        if (!gz.write(n === block.length ? block : block.subarray(0, n))) { gz.once('drain', pump); return; }
+      }
+      gz.end();
+    };
+    pump();
+  });
+}
 export const DEFAULT_BOMB_BYTES = 200 * 1024 * 1024;
 
 /** gzip of `bytes` zero bytes, made once per size (200 MB compresses to about 200 KB). */
 export function gzipBomb(bytes = DEFAULT_BOMB_BYTES): Promise<Buffer> {
   let p = bombs.get(bytes);
   if (!p) {
-    p = promisify(gzip)(Buffer.alloc(bytes), { level: 9 });
+    p = gzipZeros(bytes);
     bombs.set(bytes, p);
     p.catch(() => bombs.delete(bytes));
   }
