@@ -64,16 +64,17 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  // Signal handlers go in before LISTENING is printed: a parent may signal as soon as it reads it.
+  let stop: () => void = () => { stopRequested = true; };
+  let stopRequested = false;
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
   const sim = await startSimulator(opts);
-  process.stdout.write(`LISTENING ${sim.url}\n`);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
+  stop = () => {
     sim.close().then(() => { process.exitCode = 0; }, () => { process.exitCode = 1; });
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stopRequested) { stop(); return; }
+  process.stdout.write(`LISTENING ${sim.url}\n`);
 }
 
 main().catch((e: unknown) => {
