@@ -1,6 +1,6 @@
 import { Clock, systemClock } from './clock';
 import { CxError } from './errors';
-import { buildEnvelope, normaliseArgs } from './envelope';
+import { buildEnvelope, escapeText, normaliseArgs } from './envelope';
 import { HttpTransport, ProxyOptions, TlsOptions } from './http-transport';
 import { Limiter } from './limiter';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
@@ -59,6 +59,7 @@ export interface TokenInfo {
 
 /** Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case. */
 export const DEFAULT_INVALID_TOKEN_PATTERN = 'access\\s*denied\\s*[-\\u2010-\\u2015\\u2212:]?\\s*invalid\\s*token';
+const TOKEN_MARK = '\u0000cx-token\u0000';
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
 /**
@@ -134,15 +135,17 @@ export class CxClient {
     const ctx = { service: model.name, method: op.name };
     const place = this.placeOf(model, op);
     const params = normaliseArgs(op, model.schema, place, args, ctx);
-    // Build once without a token so that bad input fails before any login or queueing.
-    buildEnvelope(op, model.schema, place, '', params, ctx);
+    // Built once, before any login or queueing, so that bad input fails first; the token goes in
+    // where the marker stands (a NUL can never come from a caller: leaf values refuse it).
+    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, params, ctx);
+    const withToken = (token: string | undefined) => (token === undefined ? template : template.split(TOKEN_MARK).join(escapeText(token)));
 
     return this.limiter.run(async () => {
       let retried = false;
       let answer: SoapAnswer | undefined;
       for (let attempt = 0; attempt < 2; attempt++) {
         const token = place.kind === 'none' ? undefined : (await this.tokens.get()).token;
-        answer = await this.post(model, op, buildEnvelope(op, model.schema, place, token, params, ctx));
+        answer = await this.post(model, op, withToken(token));
         if (answer.fault && token !== undefined && this.invalidToken.test(answer.fault.string)) {
           this.tokens.invalidate(token);
           if (attempt === 0) {

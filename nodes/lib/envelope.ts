@@ -99,8 +99,11 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
       }
       out.push(`<${tag}>`);
       for (const child of members) {
-        const isToken = tokenHere !== undefined && place.kind === 'member' && child === place.member;
-        const v = isToken ? tokenHere : obj[child.name];
+        if (tokenHere !== undefined && place.kind === 'member' && child === place.member) {
+          out.push(tokenElement(prefix(child.ns) + child.name, tokenHere));
+          continue;
+        }
+        const v = obj[child.name];
         if (child.max > 1 && Array.isArray(v)) v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
         else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
       }
@@ -115,7 +118,8 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
   out.push(`<${wrapperTag}>`);
   for (const p of op.params) {
     if (place.kind === 'parameter' && p === place.param) {
-      writeValue(p, token ?? null, p.name);
+      if (token === undefined) writeValue(p, null, p.name);
+      else out.push(tokenElement(prefix(p.ns) + p.name, token));
     } else {
       const carriesToken = place.kind === 'member' && place.param === p;
       let v = args[p.name];
@@ -129,12 +133,17 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
   let header = '';
   if (place.kind === 'header' && token !== undefined) {
     const h = place.header;
-    header = `<${prefix(h.ns)}${h.name}>${escapeText(token)}</${prefix(h.ns)}${h.name}>`;
+    header = tokenElement(prefix(h.ns) + h.name, token);
   }
   const decls = [`xmlns:s="${SOAP11_NS}"`];
   if (usesXsi) decls.push(`xmlns:i="${XSI_NS}"`);
   for (const [ns, p] of prefixes) decls.push(`xmlns:${p}="${escapeAttr(ns)}"`);
   return `<s:Envelope ${decls.join(' ')}><s:Header>${header}</s:Header><s:Body>${body.join('')}</s:Body></s:Envelope>`;
+}
+
+/** The token is the client's, not the caller's: escaped, but not checked as a caller's value. */
+function tokenElement(tag: string, token: string): string {
+  return `<${tag}>${escapeText(token)}</${tag}>`;
 }
 
 function arrayValue(value: unknown, item: MemberDecl, path: string, ctx: CallContext): unknown[] {

@@ -60,23 +60,9 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
   let result: unknown;
   let resultSeen = false;
   const stack: Frame[] = [];
-  const memberIndex = new Map<string, Map<string, MemberDecl>>();
 
   const badResponse = (why: string) =>
     new CxError('CX_BAD_RESPONSE', `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`, { service: context.service, method: context.method, status });
-
-  const membersByName = (type: QName): Map<string, MemberDecl> | undefined => {
-    if (!schema) return undefined;
-    const key = `${type.ns}|${type.name}`;
-    let map = memberIndex.get(key);
-    if (!map) {
-      const t = schema.type(type);
-      if (!t || t.kind !== 'complex') return undefined;
-      map = new Map(schema.membersOf(t).map((m) => [m.name, m]));
-      memberIndex.set(key, map);
-    }
-    return map;
-  };
 
   const openFrame = (local: string, type: QName | undefined, member: MemberDecl | undefined, attrs: Record<string, string>): Frame => {
     let t = type;
@@ -128,7 +114,7 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
     parent.hasChildren = true;
     let member: MemberDecl | undefined;
     if (parent.item) member = parent.item;
-    else if (parent.type) member = membersByName(parent.type)?.get(local);
+    else if (parent.type && schema) member = schema.memberIndex(parent.type)?.get(local);
     stack.push(openFrame(local, member?.type, member, attrs));
   };
   parser.ontext = (text) => {

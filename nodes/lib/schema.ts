@@ -65,16 +65,43 @@ export class SchemaSet {
   /** Global elements: their type (anonymous types get a synthetic name). */
   readonly elements = new Map<string, { name: string; ns: string; type: QName; nillable: boolean }>();
 
+  // The model is immutable once loaded and these are asked on every element of every call:
+  // memoised per QName object (the model reuses its QName objects).
+  private readonly typeMemo = new WeakMap<QName, TypeDef | null>();
+  private readonly membersMemo = new WeakMap<ComplexType, MemberDecl[]>();
+  private readonly indexMemo = new WeakMap<QName, Map<string, MemberDecl> | null>();
+  private readonly itemMemo = new WeakMap<QName, MemberDecl | null>();
+  private readonly primMemo = new WeakMap<QName, Primitive | null>();
+
   type(q: QName): TypeDef | undefined {
-    return this.types.get(qkey(q));
+    let t = this.typeMemo.get(q);
+    if (t === undefined) {
+      t = this.types.get(qkey(q)) ?? null;
+      this.typeMemo.set(q, t);
+    }
+    return t ?? undefined;
   }
 
   /** All members of a complex type in wire order: the base type's first, recursively. */
   membersOf(t: ComplexType, depth = 0): MemberDecl[] {
-    if (!t.base || depth > 20) return t.members;
-    const base = this.type(t.base);
-    if (!base || base.kind !== 'complex') return t.members;
-    return [...this.membersOf(base, depth + 1), ...t.members];
+    let all = this.membersMemo.get(t);
+    if (!all) {
+      const base = t.base && depth <= 20 ? this.type(t.base) : undefined;
+      all = base?.kind === 'complex' ? [...this.membersOf(base, depth + 1), ...t.members] : t.members;
+      this.membersMemo.set(t, all);
+    }
+    return all;
+  }
+
+  /** The members of a complex type by element name (undefined for simple or unknown types). */
+  memberIndex(q: QName): Map<string, MemberDecl> | undefined {
+    let idx = this.indexMemo.get(q);
+    if (idx === undefined) {
+      const t = this.type(q);
+      idx = t?.kind === 'complex' ? new Map(this.membersOf(t).map((m) => [m.name, m])) : null;
+      this.indexMemo.set(q, idx);
+    }
+    return idx ?? undefined;
   }
 
   /**
@@ -82,13 +109,31 @@ export class SchemaSet {
    * repeats. Values of such a type are plain arrays in JS.
    */
   arrayItem(q: QName): MemberDecl | undefined {
+    let item = this.itemMemo.get(q);
+    if (item === undefined) {
+      item = this.findArrayItem(q) ?? null;
+      this.itemMemo.set(q, item);
+    }
+    return item ?? undefined;
+  }
+
+  private findArrayItem(q: QName): MemberDecl | undefined {
     const t = this.type(q);
     if (!t || t.kind !== 'complex' || t.base) return undefined;
     if (t.members.length === 1 && t.members[0].max > 1) return t.members[0];
     return undefined;
   }
 
-  primitiveOf(q: QName, depth = 0): Primitive | undefined {
+  primitiveOf(q: QName): Primitive | undefined {
+    let p = this.primMemo.get(q);
+    if (p === undefined) {
+      p = this.findPrimitive(q, 0) ?? null;
+      this.primMemo.set(q, p);
+    }
+    return p ?? undefined;
+  }
+
+  private findPrimitive(q: QName, depth: number): Primitive | undefined {
     if (q.ns === SER_NS) {
       if (q.name === 'guid') return 'guid';
       if (q.name === 'char') return 'char';
@@ -106,7 +151,7 @@ export class SchemaSet {
       return 'string';
     }
     const t = this.type(q);
-    if (t?.kind === 'simple' && depth < 20) return this.primitiveOf(t.base, depth + 1) ?? 'string';
+    if (t?.kind === 'simple' && depth < 20) return this.findPrimitive(t.base, depth + 1) ?? 'string';
     return undefined;
   }
 
