@@ -1,6 +1,6 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import { CxError, KNOWN_SERVICES, isCxError } from '../lib';
+import { CxError, KNOWN_SERVICES, ServiceModelCache, isCxError } from '../lib';
 import { CxConnection, localTime } from './connection';
 import { CxConfigProps, CxCredentials, ProxyConfigNode, TlsConfigNode, clientOptions, resolveEnvRef, settingsKey } from './settings';
 import type { CxConfigNode } from './types';
@@ -20,7 +20,7 @@ interface DialogBody extends CxConfigProps, CxCredentials {
  * fields, so they work before a deploy; a deployed config node with the same settings lends its
  * connection (and its WSDL cache), otherwise a temporary one lives for the request.
  */
-export function registerAdminEndpoints(RED: NodeAPI): void {
+export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCache): void {
   const read = RED.auth.needsPermission('cx-config.read');
   const write = RED.auth.needsPermission('cx-config.write');
 
@@ -30,12 +30,12 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
 
   RED.httpAdmin.post(`${ROOT}/operations`, read, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, body, res, async (c) => ({ service: body.service, operations: await c.operations(text(body.service)) })));
+    answer(res, withConnection(RED, modelCache, body, res, async (c) => ({ service: body.service, operations: await c.operations(text(body.service)) })));
   });
 
   RED.httpAdmin.post(`${ROOT}/template`, read, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, body, res, async (c) => ({
+    answer(res, withConnection(RED, modelCache, body, res, async (c) => ({
       service: body.service,
       method: body.method,
       template: await c.template(text(body.service), text(body.method)),
@@ -44,7 +44,7 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
 
   RED.httpAdmin.post(`${ROOT}/test-connection`, write, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, body, res, async (c, shared) => {
+    answer(res, withConnection(RED, modelCache, body, res, async (c, shared) => {
       // A shared connection logs in afresh (and keeps the new token); a failed login during its
       // cool-down is answered from memory, so that the button cannot lock the Cx account.
       const t = await c.token({ refresh: shared });
@@ -61,7 +61,7 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-async function withConnection<T>(RED: NodeAPI, body: DialogBody, res: Response,
+async function withConnection<T>(RED: NodeAPI, modelCache: ServiceModelCache, body: DialogBody, res: Response,
   fn: (c: CxConnection, shared: boolean) => Promise<T>): Promise<T> {
   const deployed = body.id ? (RED.nodes.getNode(body.id) as CxConfigNode | null) : null;
   const env = (name: string) => RED.util.getSetting(deployed as never, name);
@@ -72,7 +72,7 @@ async function withConnection<T>(RED: NodeAPI, body: DialogBody, res: Response,
   const creds = credentialsOf(RED, body, deployed, env);
   const tls = helperNode<TlsConfigNode>(RED, body.tls, 'TLS configuration');
   const proxy = helperNode<ProxyConfigNode>(RED, body.proxy, 'proxy');
-  const opts = clientOptions(props, creds, tls, proxy);
+  const opts = { ...clientOptions(props, creds, tls, proxy), modelCache };
   if (deployed?.connection && deployed.connection.key === settingsKey(opts)) return fn(deployed.connection, true);
   const temp = new CxConnection(opts);
   // Closed when the request ends, also when the editor gives up early.

@@ -96,7 +96,8 @@ function proxyOptions(node: ProxyConfigNode): ProxyOptions {
  * only; hashing keeps the password out of it.
  */
 export function settingsKey(opts: CxClientOptions): string {
-  const { tls, proxy, ...rest } = opts;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
+  const { tls, proxy, modelCache, clock, ...rest } = opts;
   return createHash('sha256').update(JSON.stringify([rest, tls ?? null, proxy ?? null], (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))).digest('hex');
 }
 

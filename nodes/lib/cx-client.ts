@@ -10,6 +10,7 @@ import { parseTokenExpiry } from './token-expiry';
 import { TokenManager } from './token-manager';
 import { ResolvedTokenPlace, TokenPlacementSetting, resolveTokenPlace } from './token-placement';
 import { loadServiceModel } from './wsdl-loader';
+import { ServiceModelCache } from './model-cache';
 
 export interface CxClientOptions {
   /** Base URL of the Cx instance, e.g. `https://mysite.civica-cx.co.uk/cx`. */
@@ -37,6 +38,8 @@ export interface CxClientOptions {
   tls?: TlsOptions;
   proxy?: ProxyOptions;
   clock?: Clock;
+  /** Parsed WSDLs shared with other connections (e.g. across a Node-RED redeploy). */
+  modelCache?: ServiceModelCache;
 }
 
 export interface CallOptions {
@@ -68,7 +71,10 @@ const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
  */
 export class CxClient {
   readonly baseUrl: URL;
-  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock'>> & Pick<CxClientOptions, 'tls' | 'proxy'>;
+  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache'>> & Pick<CxClientOptions, 'tls' | 'proxy'>;
+  private readonly modelCache?: ServiceModelCache;
+  /** What makes a WSDL fetched by this connection valid for another: where and how it is fetched. */
+  private readonly cachePrefix: string;
   private readonly transport: HttpTransport;
   private readonly limiter: Limiter;
   private readonly tokens: TokenManager;
@@ -119,6 +125,9 @@ export class CxClient {
       proxy: this.opts.proxy,
     }, this.baseUrl);
     this.limiter = new Limiter(this.opts.maxConcurrent);
+    this.modelCache = options.modelCache;
+    this.cachePrefix = JSON.stringify([this.opts.maxResponseBytes, this.opts.tls ?? null, this.opts.proxy ?? null],
+      (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
     this.tokens = new TokenManager(() => this.login(), options.clock ?? systemClock, {
       refreshMarginMs: this.opts.refreshMarginMs,
       cooldownMs: this.opts.loginCooldownMs,
@@ -159,7 +168,10 @@ export class CxClient {
         break;
       }
       const a = answer as SoapAnswer;
-      if (a.fault) throw faultError(a, ctx);
+      if (a.fault) {
+        if (/ActionNotSupported/i.test(a.fault.code)) this.forgetService(model.name);
+        throw faultError(a, ctx);
+      }
       if (!options.refusalsAsData && isRefusal(a.result)) {
         const reason = String((a.result as Record<string, unknown>).InvalidReason ?? '').trim();
         throw new CxError('CX_REFUSED', `Cx refused ${ctx.service}.${ctx.method}: ${reason || 'IsValid is false and no reason was given'}.`,
@@ -225,16 +237,31 @@ export class CxClient {
         { service: String(service).slice(0, 60) }));
     }
     const name = service.trim();
-    let p = this.services.get(name.toLowerCase());
+    const key = name.toLowerCase();
+    let p = this.services.get(key);
     if (!p) {
-      p = loadServiceModel(this.transport, name, this.serviceUrl(name));
-      this.services.set(name.toLowerCase(), p);
-      // A failed load is not cached: the next call tries again (Cx may have been restarting).
-      p.catch(() => {
-        if (this.services.get(name.toLowerCase()) === p) this.services.delete(name.toLowerCase());
-      });
+      const url = this.serviceUrl(name);
+      const cacheKey = `${this.cachePrefix}|${url.href}`;
+      const cached = this.modelCache?.get(cacheKey);
+      p = cached ? Promise.resolve(cached) : loadServiceModel(this.transport, name, url);
+      this.services.set(key, p);
+      p.then(
+        (model) => {
+          if (!cached) this.modelCache?.set(cacheKey, model);
+        },
+        // A failed load is not cached: the next call tries again (Cx may have been restarting).
+        () => {
+          if (this.services.get(key) === p) this.services.delete(key);
+        },
+      );
     }
     return p;
+  }
+
+  /** Forgets a service's WSDL (here and in the shared cache), e.g. after ActionNotSupported. */
+  private forgetService(service: string): void {
+    this.services.delete(service.toLowerCase());
+    this.modelCache?.delete(`${this.cachePrefix}|${this.serviceUrl(service).href}`);
   }
 
   private serviceUrl(service: string): URL {
@@ -315,7 +342,7 @@ function isRefusal(result: unknown): boolean {
 function faultError(a: SoapAnswer, ctx: { service: string; method: string }): CxError {
   const f = a.fault as NonNullable<SoapAnswer['fault']>;
   let hint = '';
-  if (/ActionNotSupported/i.test(f.code)) hint = ' The service does not accept this operation\'s SOAPAction: the WSDL may have changed; redeploy to reload it.';
+  if (/ActionNotSupported/i.test(f.code)) hint = ' The service does not accept this operation\'s SOAPAction: its WSDL may have changed, and will be read again on the next call.';
   else if (/DeserializationFailed/i.test(f.code)) hint = ' Cx could not read a value in the request: check the types in msg.payload.';
   return new CxError('CX_FAULT', `Cx answered ${ctx.service}.${ctx.method} with a fault: ${f.string || f.code || 'no fault text'}.${hint}`,
     { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) });

@@ -6,3 +6,4 @@ export type { Clock } from './clock';
 export type { TlsOptions, ProxyOptions } from './http-transport';
 export type { TokenPlacementSetting } from './token-placement';
 export { KNOWN_SERVICES } from './known-services';
+export { ServiceModelCache } from './model-cache';
