@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
+import { ChunkPump } from './chunk-pump';
 import { CxError } from './errors';
 
 /** TLS settings, as the core tls-config node provides them. */
@@ -99,9 +100,11 @@ export class HttpTransport {
         clearTimeout(timer);
         this.inFlight.delete(cr);
       };
+      let stopPump = () => {};
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
+        stopPump();
         finish();
         cr.destroy();
         reject(err);
@@ -125,22 +128,7 @@ export class HttpTransport {
           stream = z;
         }
         let received = 0;
-        stream.on('data', (data: Buffer) => {
-          if (settled) return;
-          received += data.length;
-          if (received > this.opts.maxResponseBytes) {
-            fail(new CxError('CX_BAD_RESPONSE',
-              `The answer is larger than the ${formatBytes(this.opts.maxResponseBytes)} limit; raise the maximum response size or ask for less data.`));
-            return;
-          }
-          try {
-            handler.chunk(data);
-          } catch (err) {
-            fail(err as Error);
-          }
-        });
-        stream.on('end', () => {
-          if (settled) return;
+        const pump = new ChunkPump(stream, (data) => handler.chunk(data), fail, () => {
           try {
             const value = handler.end();
             settled = true;
@@ -149,6 +137,20 @@ export class HttpTransport {
           } catch (err) {
             fail(err as Error);
           }
+        });
+        stopPump = () => pump.stop();
+        stream.on('data', (data: Buffer) => {
+          if (settled) return;
+          received += data.length;
+          if (received > this.opts.maxResponseBytes) {
+            fail(new CxError('CX_BAD_RESPONSE',
+              `The answer is larger than the ${formatBytes(this.opts.maxResponseBytes)} limit; raise the maximum response size or ask for less data.`));
+            return;
+          }
+          pump.push(data);
+        });
+        stream.on('end', () => {
+          if (!settled) pump.end();
         });
         res.on('aborted', () => fail(new CxError('CX_NETWORK', `The connection to ${req.url.host} was dropped in the middle of the answer. Try again; if it persists, check the network path to Cx.`, { cause: 'aborted' })));
         res.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
