@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
@@ -226,7 +227,9 @@ class TunnelAgent extends https.Agent {
         callback?.(Object.assign(new Error(`proxy answered ${res.statusCode} to CONNECT`), { code: 'EPROXY' }), socket);
         return;
       }
-      const secured = tls.connect({ ...options, socket, servername: options.servername ?? options.host });
+      // SNI takes a host name only (RFC 6066), never an IP address.
+      const servername = options.servername ?? (net.isIP(options.host) ? undefined : options.host);
+      const secured = tls.connect({ ...options, socket, servername });
       callback?.(null, secured);
     });
     req.once('error', (err) => callback?.(err, undefined as unknown as Duplex));
