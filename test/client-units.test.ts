@@ -8,7 +8,9 @@ import { parseTokenExpiry } from '../nodes/lib/token-expiry';
 import { TokenManager } from '../nodes/lib/token-manager';
 import { resolveTokenPlace } from '../nodes/lib/token-placement';
 import { pinLocation } from '../nodes/lib/wsdl-loader';
-import { BASE_NS, MOD_NS, jobServiceModel } from './helpers/wcf-fixture';
+import { BASE_NS, MOD_NS, WSDL, XSD0, XSD1, XSD2, XSD3, XSD_SER, jobServiceModel } from './helpers/wcf-fixture';
+import { buildServiceModel } from '../nodes/lib/service-model';
+import { parseXmlDocument } from '../nodes/lib/xml-dom';
 
 const model = jobServiceModel();
 const ctx = (method: string) => ({ service: 'WSJobService', method });
@@ -56,6 +58,19 @@ describe('WSDL model of a WCF service', () => {
     assert.equal(resolveTokenPlace(op('GetJob'), model.schema, 'auto', 'Token', ctx('GetJob')).kind, 'member');
     assert.equal(resolveTokenPlace(op('ListJobs'), model.schema, 'auto', 'Token', ctx('ListJobs')).kind, 'header');
     assert.equal(resolveTokenPlace(op('Ping'), model.schema, 'auto', 'Token', ctx('Ping')).kind, 'parameter');
+  });
+
+  it('in auto, takes a string named like *Token when nothing is named exactly Token', () => {
+    const wsdl = parseXmlDocument(WSDL.replace('element="tns:Token"', 'element="tns:SecurityToken"'), 'wsdl');
+    const xsds = [XSD0.replace('name="Token"', 'name="SecurityToken"'), XSD1.replace('name="Token"', 'name="AuthToken"'), XSD2, XSD3, XSD_SER]
+      .map((x) => parseXmlDocument(x, 'xsd'));
+    const m = buildServiceModel('WSJobService', [wsdl], xsds);
+    const list = resolveTokenPlace(m.operations.get('ListJobs')!, m.schema, 'auto', 'Token', ctx('ListJobs'));
+    assert.equal(list.kind === 'header' && list.header.name, 'SecurityToken');
+    const get = resolveTokenPlace(m.operations.get('GetJob')!, m.schema, 'auto', 'Token', ctx('GetJob'));
+    assert.equal(get.kind === 'member' && get.member.name, 'AuthToken');
+    // An explicit setting stays exact.
+    rejects(() => resolveTokenPlace(m.operations.get('ListJobs')!, m.schema, 'header', 'Token', ctx('ListJobs')), 'CX_CONFIG');
   });
 
   it('lets a setting force the placement, and says when the WSDL has no such place', () => {

@@ -19,29 +19,36 @@ export type ResolvedTokenPlace =
   | { kind: 'none' };
 
 export function resolveTokenPlace(op: OperationModel, schema: SchemaSet, setting: TokenPlacementSetting, tokenName: string, ctx: { service: string; method: string }): ResolvedTokenPlace {
-  const same = (a: string) => a.toLowerCase() === tokenName.toLowerCase();
+  if (setting === 'none') return { kind: 'none' };
+  const exact = (a: string) => a.toLowerCase() === tokenName.toLowerCase();
+  // Another WCF service may call it `WSToken` or `SecurityToken`: in `auto`, a string whose name
+  // ends in "token" is the second choice, after an exact match in any of the three shapes.
+  const loose = (a: string) => /token$/i.test(a);
+  const isText = (m: MemberDecl) => schema.type(m.type)?.kind !== 'complex' && !schema.arrayItem(m.type);
   const find = {
-    header: (): ResolvedTokenPlace | undefined => {
-      const h = op.headers.find((x) => same(x.element.name));
+    header: (match: (a: string) => boolean): ResolvedTokenPlace | undefined => {
+      const h = op.headers.find((x) => match(x.element.name));
       return h ? { kind: 'header', header: h.element } : undefined;
     },
-    parameter: (): ResolvedTokenPlace | undefined => {
-      const p = op.params.find((x) => same(x.name) && schema.type(x.type)?.kind !== 'complex');
+    parameter: (match: (a: string) => boolean): ResolvedTokenPlace | undefined => {
+      const p = op.params.find((x) => match(x.name) && isText(x));
       return p ? { kind: 'parameter', param: p } : undefined;
     },
-    member: (): ResolvedTokenPlace | undefined => {
+    member: (match: (a: string) => boolean): ResolvedTokenPlace | undefined => {
       for (const p of op.params) {
         const t = schema.type(p.type);
         if (t?.kind !== 'complex') continue;
-        const m = schema.membersOf(t).find((x) => same(x.name));
+        const m = schema.membersOf(t).find((x) => match(x.name) && isText(x));
         if (m) return { kind: 'member', param: p, member: m };
       }
       return undefined;
     },
   };
-  if (setting === 'none') return { kind: 'none' };
-  if (setting === 'auto') return find.header() ?? find.parameter() ?? find.member() ?? { kind: 'none' };
-  const place = find[setting]();
+  if (setting === 'auto') {
+    return find.header(exact) ?? find.parameter(exact) ?? find.member(exact)
+      ?? find.header(loose) ?? find.parameter(loose) ?? find.member(loose) ?? { kind: 'none' };
+  }
+  const place = find[setting](exact);
   if (!place) {
     throw new CxError('CX_CONFIG',
       `The token placement is set to "${setting}" with the name "${tokenName}", but ${ctx.service}.${ctx.method} declares no such ${setting}. Set the placement to "auto" or correct the name.`,
