@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { CxError } from './lib';
-import { asCxError, missingConfigError } from './adapter/connection';
+import { asCxError, errorInfo, missingConfigError } from './adapter/connection';
 import type { CxConfigNode } from './adapter/types';
 
 interface CxCallDef extends NodeDef {
@@ -55,6 +55,7 @@ export = function (RED: NodeAPI): void {
     this.on('input', (msg: CallMessage, send, done) => {
       if (setupError) {
         showSetupError();
+        msg.cx = errorInfo(setupError);
         done(setupError);
         return;
       }
@@ -77,6 +78,7 @@ export = function (RED: NodeAPI): void {
             const e = asCxError(err);
             inFlight--;
             show(e);
+            msg.cx = { service, method, ...errorInfo(e) };
             done(e);
           },
         );

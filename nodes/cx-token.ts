@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { asCxError, localTime, missingConfigError } from './adapter/connection';
+import { asCxError, errorInfo, localTime, missingConfigError } from './adapter/connection';
 import type { CxConfigNode } from './adapter/types';
 
 interface CxTokenDef extends NodeDef {
@@ -17,7 +17,9 @@ export = function (RED: NodeAPI): void {
     this.on('input', (msg: NodeMessageInFlow & { refresh?: unknown }, send, done) => {
       if (!connection) {
         showConfigError();
-        done(missingConfigError());
+        const e = missingConfigError();
+        (msg as Record<string, unknown>).cx = errorInfo(e);
+        done(e);
         return;
       }
       connection.token({ refresh: msg.refresh === true }).then(
@@ -33,6 +35,7 @@ export = function (RED: NodeAPI): void {
         (err: unknown) => {
           const e = asCxError(err);
           this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: e.code }) });
+          (msg as Record<string, unknown>).cx = errorInfo(e);
           done(e);
         },
       );

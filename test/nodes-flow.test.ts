@@ -117,6 +117,12 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.match(err.error.message, /Cancelled/);
     assert.equal(err.error.source.id, 'c1');
     assert.equal(err.payload.RepairStatusCode, 'ISS', 'Catch gets the original message');
+    // The code and Cx's answer travel on msg.cx too (Node-RED copies only message and code).
+    assert.equal(err.cx.code, 'CX_REFUSED');
+    assert.equal(err.cx.service, RC);
+    assert.equal(err.cx.method, UPDATE);
+    assert.match(err.cx.invalidReason, /Cancelled/);
+    assert.equal(err.cx.result.IsValid, false);
     await settle();
     assert.equal(out.messages.length, 0);
     assert.deepEqual(seen[seen.length - 1], { fill: 'red', shape: 'ring', text: 'cx-call.status.error' });

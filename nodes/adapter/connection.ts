@@ -60,6 +60,15 @@ export function asCxError(err: unknown, code: 'CX_BAD_REQUEST' | 'CX_CONFIG' = '
   return new CxError(code, String((err as Error)?.message ?? err));
 }
 
+/**
+ * What a Catch node should see besides msg.error: Node-RED copies only the error's message and
+ * code (4.1+) onto msg.error, so the code and the safe details (Cx's InvalidReason, the refused
+ * answer, fault fields, HTTP status) travel on msg.cx, which works on Node-RED 3 too.
+ */
+export function errorInfo(e: CxError): Record<string, unknown> {
+  return { ...e.details, code: e.code };
+}
+
 /** Local HH:MM of an ISO expiry, in the Node-RED host's time zone. */
 export function localTime(iso: string | null): string | undefined {
   if (!iso) return undefined;
