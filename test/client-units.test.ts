@@ -100,6 +100,7 @@ describe('request envelopes', () => {
 
   it('accepts the operation shape and the members shape alike', () => {
     assert.equal(envelope('GetJob', { request: { JobReference: 'J1' } }), envelope('GetJob', { JobReference: 'J1' }));
+    rejects(() => envelope('GetJob', { request: { JobReference: 'J1' }, extra: 1 }), 'CX_BAD_REQUEST', /no parameter "extra"\. Valid names: request/);
   });
 
   it('puts the token in a declared header, or in the token parameter', () => {

@@ -33,7 +33,10 @@ export function normaliseArgs(op: OperationModel, schema: SchemaSet, place: Reso
   const keys = Object.keys(args as object);
   if (keys.length > 0 && keys.every((k) => names.has(k))) return args as Record<string, unknown>;
   const only = params.length === 1 ? params[0] : undefined;
-  if (only && schema.type(only.type)?.kind === 'complex' && !schema.arrayItem(only.type)) return { [only.name]: args };
+  // Naming a parameter (`request`) means the operation shape, so any other key is a mistake at
+  // that level, not a member of the request.
+  const namesAParam = keys.some((k) => names.has(k));
+  if (!namesAParam && only && schema.type(only.type)?.kind === 'complex' && !schema.arrayItem(only.type)) return { [only.name]: args };
   if (keys.length === 0) return {};
   const unknown = keys.filter((k) => !names.has(k));
   throw new CxError('CX_BAD_REQUEST',
