@@ -296,7 +296,7 @@ export class CxClient {
     const { model, op } = await this.operation(this.opts.loginService, this.opts.loginMethod);
     const ctx = { service: model.name, method: op.name };
     const none: ResolvedTokenPlace = { kind: 'none' };
-    const params = normaliseArgs(op, model.schema, none, { UserName: this.opts.username, Password: this.opts.password }, ctx);
+    const params = normaliseArgs(op, model.schema, none, loginArgs(op, model, this.opts.username, this.opts.password), ctx);
     const answer = await this.post(model, op, buildEnvelope(op, model.schema, none, undefined, params, ctx));
     const hint = 'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
     const cooldown = `${Math.round(this.opts.loginCooldownMs / 1000)} s`;
@@ -312,6 +312,19 @@ export class CxClient {
     const expiryText = typeof r.TokenExpiry === 'string' ? r.TokenExpiry : undefined;
     return { token: r.Token, expiry: parseTokenExpiry(expiryText), expiryText };
   }
+}
+
+/**
+ * The login request's members as this WSDL spells them: `UserName` and `Password` in Cx
+ * (cx-facts), matched without regard to case or a `Login`/`User` prefix so that a service that
+ * says `Username` or `LoginPassword` still works.
+ */
+export function loginArgs(op: OperationModel, model: ServiceModel, username: string, password: string): Record<string, string> {
+  const param = op.params.length === 1 ? model.schema.type(op.params[0].type) : undefined;
+  const names = param?.kind === 'complex' ? model.schema.membersOf(param).map((m) => m.name) : [];
+  const user = names.find((n) => /^(login)?user_?name$/i.test(n)) ?? names.find((n) => /user/i.test(n)) ?? 'UserName';
+  const pass = names.find((n) => /^(login|user)?password$/i.test(n)) ?? names.find((n) => /pass/i.test(n)) ?? 'Password';
+  return { [user]: username, [pass]: password };
 }
 
 function parseBaseUrl(url: unknown): URL {
