@@ -171,12 +171,13 @@ async function main(): Promise<void> {
       }
     });
   }
-  say(`ready: editor ${editor} simulator ${simUrl} (pids ${sim.child.pid} ${red.child.pid})`);
   say(`  Node-RED editor: ${editor}`);
   say(`  Cx simulator:    ${simUrl} (user ${USER}; flows get it from CX_URL, CX_USERNAME, CX_PASSWORD)`);
   const shown = path.relative(process.cwd(), dir);
   say(`  state:           ${shown && !shown.startsWith('..') ? shown : dir} (${flows === 'deployed' ? 'example flows deployed' : 'your flows from the last run kept; CX_DEMO_RESET=1 deploys the examples again'})`);
   say('  Ctrl-C stops both.');
+  // Last, so that whoever waits for it has read everything above.
+  say(`ready: editor ${editor} simulator ${simUrl} (pids ${sim.child.pid} ${red.child.pid})`);
 }
 
 main().catch((err: unknown) => {
