@@ -40,7 +40,7 @@ describe('the demo (npm start)', function () {
     return res.json() as Promise<any>;
   };
 
-  it('serves the editor with the pack and the deployed examples; a click on an inject reaches the simulator; SIGINT stops both children', async () => {
+  it('serves the editor with the pack, its examples listed and deployed; a click on an inject reaches the simulator; SIGINT stops both children', async () => {
     demo = await startDemo(dir);
     const page = await fetch(demo.editor);
     assert.equal(page.status, 200);
@@ -48,6 +48,10 @@ describe('the demo (npm start)', function () {
 
     const nodes = (await json(`${demo.editor}nodes`, { headers: { accept: 'application/json' } })) as { module: string; types: string[] }[];
     assert.deepEqual(nodes.filter((n) => n.module === MODULE).flatMap((n) => n.types).sort(), ['cx-call', 'cx-config', 'cx-token']);
+
+    // Import > Examples lists the flow files (and nothing else of the examples folder).
+    assert.deepEqual(await json(`${demo.editor}library/examples/flows/${MODULE}/`), [{ fn: '01 Get a token' }, { fn: '02 Read VAT codes' },
+      { fn: '03 Weekday work-order pickup' }, { fn: '04 Update a work order status' }, { fn: '05 Handle errors by code' }]);
 
     const flows = (await json(`${demo.editor}flows`)) as Record<string, any>[];
     assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label),
