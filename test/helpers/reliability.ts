@@ -1,0 +1,47 @@
+// Shared by the reliability tests: a recorder of unhandled rejections, and error assertions.
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CxError } from '../../nodes/lib/errors';
+
+/** Records every unhandled rejection between install() and uninstall(); tests assert it stays empty. */
+export function unhandledRejections(): { seen: unknown[]; install(): void; uninstall(): void } {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  return {
+    seen,
+    install: () => process.on('unhandledRejection', listener),
+    uninstall: () => process.off('unhandledRejection', listener),
+  };
+}
+
+/** Asserts `p` rejects with a CxError of `code` whose message matches every pattern given. */
+export async function expectCode(p: Promise<unknown>, code: string, ...text: RegExp[]): Promise<CxError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof CxError, `expected a CxError ${code}, got ${caught === undefined ? 'success' : String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  for (const t of text) assert.match(caught.message, t);
+  return caught;
+}
+
+/** Runs `work` and reports the longest event-loop stall during it, in ms (10 ms resolution). */
+export async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T | undefined; error: unknown; stallMs: number }> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let value: T | undefined;
+  let error: unknown;
+  try {
+    value = await work();
+  } catch (e) {
+    error = e;
+  }
+  h.disable();
+  return { value, error, stallMs: h.max / 1e6 };
+}
+
+/** "What to do": every error message names an action for the person reading it. */
+export const SAYS_WHAT_TO_DO = /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again)\b/i;
