@@ -43,5 +43,8 @@ export async function longestStall<T>(work: () => Promise<T>): Promise<{ value: 
   return { value, error, stallMs: h.max / 1e6 };
 }
 
-/** "What to do": every error message names an action for the person reading it. */
-export const SAYS_WHAT_TO_DO = /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again)\b/i;
+/**
+ * "What to do": every error message names an action for the person reading it, or (for bad
+ * input) the rule the value must follow and the names it may take.
+ */
+export const SAYS_WHAT_TO_DO = /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again|must|needs|valid names|similar)\b/i;
