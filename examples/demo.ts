@@ -75,7 +75,7 @@ const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === nul
 
 function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   // Own process group: Ctrl-C reaches the launcher only, which then stops each child exactly once.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true, windowsHide: true });
   children.push(child);
   return new Promise((resolve, reject) => {
     let pending = '';
