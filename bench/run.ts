@@ -12,6 +12,8 @@ import { runTask } from './tasks';
 export interface BenchConfig {
   /** Repetitions of each measurement; the median is reported. */
   runs: number;
+  /** Repetitions of the small-call measurements (cheap, and the noisiest on a shared machine). */
+  smallRuns?: number;
   smallCalls: number;
   warmup: number;
   concurrency: number;
@@ -23,7 +25,7 @@ export interface BenchConfig {
   log?: (line: string) => void;
 }
 
-export const FULL: BenchConfig = { runs: 3, smallCalls: 2000, warmup: 300, concurrency: 16, sizes: [10000, 50000], redeploys: 3, stormCalls: 1000 };
+export const FULL: BenchConfig = { runs: 3, smallRuns: 5, smallCalls: 2000, warmup: 300, concurrency: 16, sizes: [10000, 50000], redeploys: 3, stormCalls: 1000 };
 
 const WORKER = path.join(__dirname, 'worker.js');
 
@@ -50,7 +52,7 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResults> {
   const results: BenchResults = { machine: machine(), config: { ...cfg, log: undefined }, small: {}, large: {}, cold: {}, redeploy: [], storm: { runs: [] }, seconds: 0 };
   try {
     // Rounds interleave the contenders, so drift (thermal, other load) does not favour one.
-    for (let r = 0; r < cfg.runs; r++) {
+    for (let r = 0; r < (cfg.smallRuns ?? cfg.runs); r++) {
       for (const c of CONTENDERS) {
         const res = await exec<SmallResult>({ kind: 'small', contender: c, url, calls: cfg.smallCalls, concurrency: cfg.concurrency, warmup: cfg.warmup });
         (results.small[c] ??= []).push(res);
