@@ -58,6 +58,8 @@ export function forward(target: string, req: http.IncomingMessage, res: http.Ser
     });
   });
   up.on('error', () => res.destroy());
+  // A caller that gives up (a timeout) ends the upstream call too, as a real proxy would.
+  res.on('close', () => up.destroy());
   req.pipe(up);
 }
 
