@@ -87,8 +87,10 @@ export class CxClient {
   constructor(options: CxClientOptions) {
     this.baseUrl = parseBaseUrl(options.url);
     const num = (v: number | undefined, def: number, min: number, name: string) => {
-      if (v === undefined || v === null || (Number.isNaN(v) as boolean)) return def;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new CxError('CX_CONFIG', `The setting ${name} must be a number of at least ${min}.`);
+      if (v === undefined || v === null) return def;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+        throw new CxError('CX_CONFIG', `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`);
+      }
       return v;
     };
     this.opts = {
@@ -114,7 +116,7 @@ export class CxClient {
     try {
       this.invalidToken = new RegExp(this.opts.invalidTokenPattern, 'i');
     } catch {
-      throw new CxError('CX_CONFIG', 'The invalid-token pattern is not a valid regular expression.');
+      throw new CxError('CX_CONFIG', 'The invalid-token pattern is not a valid regular expression. Fix it in the Cx connection\'s advanced settings, or leave it empty for the default.');
     }
     this.transport = new HttpTransport({
       timeoutMs: this.opts.timeoutMs,
@@ -354,9 +356,11 @@ function isRefusal(result: unknown): boolean {
 
 function faultError(a: SoapAnswer, ctx: { service: string; method: string }): CxError {
   const f = a.fault as NonNullable<SoapAnswer['fault']>;
-  let hint = '';
+  let hint: string;
   if (/ActionNotSupported/i.test(f.code)) hint = ' The service does not accept this operation\'s SOAPAction: its WSDL may have changed, and will be read again on the next call.';
   else if (/DeserializationFailed/i.test(f.code)) hint = ' Cx could not read a value in the request: check the types in msg.payload.';
+  else if (/(^|:)(Server|Receiver)$|InternalServiceFault/i.test(f.code)) hint = ' Cx failed while handling it: try again later, and if it persists ask your Cx administrator, quoting this fault.';
+  else hint = ' Check the arguments against the method\'s request (the Request template shows them); if they are right, ask your Cx administrator, quoting this fault.';
   return new CxError('CX_FAULT', `Cx answered ${ctx.service}.${ctx.method} with a fault: ${f.string || f.code || 'no fault text'}.${hint}`,
     { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) });
 }

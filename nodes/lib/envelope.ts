@@ -187,7 +187,7 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
       break;
     case 'dateTime':
       if (value instanceof Date) {
-        if (Number.isNaN(value.getTime())) throw bad(`${path} is an invalid Date`, ctx);
+        if (Number.isNaN(value.getTime())) throw bad(`${path} is an invalid Date; use a valid Date or an ISO date-time such as 2026-11-28T09:00:00Z`, ctx);
         text = value.toISOString();
       } else if (typeof value === 'string' && ISO_DATE.test(value.trim())) text = value.trim();
       else if (typeof value === 'number' && Number.isFinite(value)) text = new Date(value).toISOString();
@@ -214,7 +214,7 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
   if (def?.kind === 'simple' && def.enumeration && !def.enumeration.includes(text)) {
     throw bad(`${path} must be one of ${def.enumeration.join(', ')}, not ${describe(value)}`, ctx);
   }
-  if (ILLEGAL_XML.test(text)) throw bad(`${path} contains a character XML cannot carry (a control character or a broken surrogate pair)`, ctx);
+  if (ILLEGAL_XML.test(text)) throw bad(`${path} contains a character XML cannot carry (a control character or a broken surrogate pair); fix the value by removing it`, ctx);
   return text;
 }
 

@@ -94,7 +94,7 @@ export class HttpTransport {
       const cr = mod.request(options);
       this.inFlight.add(cr);
       const timer = setTimeout(() => fail(new CxError('CX_TIMEOUT',
-        `No complete answer from ${req.url.host} within ${Math.round(this.opts.timeoutMs / 1000)} s. Check that Cx is up and reachable, or raise the timeout.`,
+        `No complete answer from ${req.url.host} within ${formatDuration(this.opts.timeoutMs)}. Check that Cx is up and reachable, or raise the timeout.`,
         { cause: 'timeout' })), this.opts.timeoutMs);
 
       const finish = () => {
@@ -196,6 +196,10 @@ function networkError(err: NodeJS.ErrnoException, url: URL): CxError {
 
 function basicAuth(user: string, pass = ''): string {
   return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 export function formatBytes(n: number): string {

@@ -56,7 +56,10 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
   // Positions: 1 Envelope, 2 Header/Body, 3 wrapper or Fault, 4 result.
   let inBody = false;
   let fault: Record<string, string> | undefined;
-  let faultField: string | undefined;
+  // Element names from Fault down: SOAP 1.2 nests Code/Value (and Code/Subcode/Value, which must
+  // not be glued to it) and Reason/Text (one per language: the first is kept).
+  const faultPath: string[] = [];
+  let reasonTexts = 0;
   let result: unknown;
   let resultSeen = false;
   const stack: Frame[] = [];
@@ -99,7 +102,8 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
       return;
     }
     if (fault) {
-      faultField = local;
+      faultPath.push(local);
+      if (faultPath.length === 2 && faultPath[0] === 'Reason' && local === 'Text') reasonTexts++;
       return;
     }
     if (depth === 4) {
@@ -118,13 +122,15 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
     stack.push(openFrame(local, member?.type, member, attrs));
   };
   parser.ontext = (text) => {
-    if (fault && faultField) fault[faultField] = (fault[faultField] ?? '') + text;
-    else if (stack.length) stack[stack.length - 1].text += text;
+    if (fault) {
+      const key = faultKey();
+      if (key) fault[key] = (fault[key] ?? '') + text;
+    } else if (stack.length) stack[stack.length - 1].text += text;
   };
   parser.oncdata = parser.ontext;
   parser.onclosetag = () => {
     if (depth === 1) envelopeDone = true;
-    if (fault && depth > 3) faultField = undefined;
+    if (fault && depth > 3) faultPath.pop();
     if (stack.length && depth >= 4) {
       const frame = stack.pop() as Frame;
       const value = finish(frame, schema);
@@ -180,7 +186,7 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
         return {
           status,
           fault: soap12
-            ? { code: (fault.Value ?? '').trim(), string: (fault.Text ?? '').trim(), detail: (fault.Detail ?? '').trim() }
+            ? { code: (fault.code12 ?? '').trim(), string: (fault.reason12 ?? '').trim(), detail: (fault.detail ?? '').trim() }
             : { code: (fault.faultcode ?? '').trim(), string: (fault.faultstring ?? '').trim(), detail: (fault.detail ?? '').trim() },
         };
       }
@@ -188,6 +194,18 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
       return { status, result: resultSeen ? result : undefined };
     },
   };
+
+  /** Where text under Fault belongs: faultcode, faultstring, detail (1.1); Code, Reason, Detail (1.2). */
+  function faultKey(): string | undefined {
+    const [top, second] = faultPath;
+    if (!top) return undefined;
+    if (/^detail$/i.test(top)) return 'detail';
+    if (!soap12) return faultPath.length === 1 ? top : undefined;
+    if (faultPath.length !== 2) return undefined;
+    if (top === 'Code' && second === 'Value') return 'code12';
+    if (top === 'Reason' && second === 'Text' && reasonTexts === 1) return 'reason12';
+    return undefined;
+  }
 
   function writeSafely(text: string) {
     if (!text) return;
