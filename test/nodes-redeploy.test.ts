@@ -3,7 +3,8 @@ import { CxClient, ServiceModelCache } from '../nodes/lib';
 import { CxSimulator, startSimulator } from '../nodes/simulator';
 import { FlowNode, PASSWORD, RC, Recorder, USER, cxConfig, cxNodes, helper } from './helpers/red';
 
-const CREDS = { cfg: { username: USER, password: PASSWORD } };
+// A fresh object each time: the runtime keeps (and later changes) the one it is given.
+const creds = (password = PASSWORD) => ({ cfg: { username: USER, password } });
 
 function flow(url: string, configProps: Record<string, unknown> = {}, callName = 'c'): FlowNode[] {
   return [
@@ -11,6 +12,8 @@ function flow(url: string, configProps: Record<string, unknown> = {}, callName =
     cxConfig('cfg', url, configProps),
     { id: 'c1', type: 'cx-call', z: 'f1', name: callName, cx: 'cfg', service: RC, method: 'getVATCodes', refusalIsError: true, wires: [['out']] },
     { id: 'out', type: 'helper', z: 'f1', wires: [] },
+    { id: 'k1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1', wires: [] },
   ];
 }
 
@@ -29,30 +32,57 @@ describe('WSDL reuse across connections and redeploys', function () {
     await sim.close();
   });
 
+  /** One message through c1: its output, or a failure naming the error Catch got. */
   const callOnce = async () => {
     const out = new Recorder(helper.getNode('out'));
+    const caught = new Recorder(helper.getNode('caught'));
     helper.getNode('c1').receive({ payload: {} });
-    return out.next();
+    return Promise.race([out.next(), caught.next().then((m) => assert.fail(`caught ${m.error.code}: ${m.error.message}`))]);
   };
 
   it('a full redeploy with an unchanged configuration downloads no WSDL again', async () => {
-    await helper.load(cxNodes, flow(sim.url), CREDS);
+    await helper.load(cxNodes, flow(sim.url), creds());
     await callOnce();
     const first = sim.stats();
     assert.ok(first.wsdlRequests >= 2, 'token and repair WSDLs were loaded');
     for (let i = 0; i < 3; i++) {
-      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', CREDS);
+      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds());
       await callOnce();
     }
     assert.equal(sim.stats().wsdlRequests, first.wsdlRequests);
     assert.equal(sim.stats().xsdRequests, first.xsdRequests);
   });
 
+  it('a full redeploy with unchanged settings and credentials keeps the token: no second login', async () => {
+    await helper.load(cxNodes, flow(sim.url), creds());
+    await callOnce();
+    for (let i = 0; i < 3; i++) {
+      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds());
+      assert.equal((await callOnce()).cx.retried, false);
+    }
+    assert.equal(sim.stats().logins, 1);
+  });
+
+  it('a redeploy with other credentials logs in afresh', async () => {
+    await helper.load(cxNodes, flow(sim.url), creds());
+    await callOnce();
+    await helper.setFlows(flow(sim.url, { name: 'renamed only' }), 'full', creds());
+    await callOnce();
+    assert.equal(sim.stats().logins, 1, 'a new name is not a new identity');
+    await helper.setFlows(flow(sim.url), 'full', creds(`${PASSWORD}x`));
+    // With the wrong password the old token must not be reused: the login is tried and refused.
+    await assert.rejects(callOnce(), /CX_LOGIN_FAILED/);
+    assert.equal(sim.stats().failedLogins, 1);
+    await helper.setFlows(flow(sim.url), 'full', creds());
+    await callOnce();
+    assert.equal(sim.stats().logins, 2, 'the right password again: a fresh login, not a revived token');
+  });
+
   it('a changed configuration that affects loading reads the WSDL again', async () => {
-    await helper.load(cxNodes, flow(sim.url), CREDS);
+    await helper.load(cxNodes, flow(sim.url), creds());
     await callOnce();
     const before = sim.stats().wsdlRequests;
-    await helper.setFlows(flow(sim.url, { maxResponseMB: 20 }), 'full', CREDS);
+    await helper.setFlows(flow(sim.url, { maxResponseMB: 20 }), 'full', creds());
     await callOnce();
     assert.ok(sim.stats().wsdlRequests > before);
   });

@@ -1,4 +1,4 @@
-import { CallOptions, CallResult, CxClient, CxClientOptions, CxError, TokenInfo, isCxError } from '../lib';
+import { CallOptions, CallResult, CxClient, CxClientOptions, CxError, TokenInfo, TokenSession, isCxError } from '../lib';
 import { settingsKey } from './settings';
 
 /**
@@ -33,6 +33,11 @@ export class CxConnection {
 
   template(service: string, method: string): Promise<Record<string, unknown>> {
     return this.use((c) => c.template(service, method));
+  }
+
+  /** The fresh token, if any, for the connection that replaces this one (see CxClient.handOver). */
+  handOver(): TokenSession | undefined {
+    return this.client?.handOver();
   }
 
   close(): void {

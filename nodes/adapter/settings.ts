@@ -97,7 +97,7 @@ function proxyOptions(node: ProxyConfigNode): ProxyOptions {
  */
 export function settingsKey(opts: CxClientOptions): string {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
-  const { tls, proxy, modelCache, clock, ...rest } = opts;
+  const { tls, proxy, modelCache, clock, session, ...rest } = opts;
   return createHash('sha256').update(JSON.stringify([rest, tls ?? null, proxy ?? null], (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))).digest('hex');
 }
 

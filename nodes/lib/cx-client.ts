@@ -40,6 +40,18 @@ export interface CxClientOptions {
   clock?: Clock;
   /** Parsed WSDLs shared with other connections (e.g. across a Node-RED redeploy). */
   modelCache?: ServiceModelCache;
+  /**
+   * A token handed over by the connection this one replaces (same settings and credentials, see
+   * `handOver()`), so that a redeploy does not log in again.
+   */
+  session?: TokenSession;
+}
+
+/** A token with what is known of its life; only ever passed between connections of one owner. */
+export interface TokenSession {
+  token: string;
+  expiry?: number;
+  obtainedAt: number;
 }
 
 export interface CallOptions {
@@ -71,7 +83,7 @@ const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
  */
 export class CxClient {
   readonly baseUrl: URL;
-  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache'>> & Pick<CxClientOptions, 'tls' | 'proxy'>;
+  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> & Pick<CxClientOptions, 'tls' | 'proxy'>;
   private readonly modelCache?: ServiceModelCache;
   /** What makes a WSDL fetched by this connection valid for another: where and how it is fetched. */
   private readonly cachePrefix: string;
@@ -134,6 +146,7 @@ export class CxClient {
       refreshMarginMs: this.opts.refreshMarginMs,
       cooldownMs: this.opts.loginCooldownMs,
     });
+    if (options.session) this.tokens.adopt(options.session);
   }
 
   /**
@@ -149,7 +162,7 @@ export class CxClient {
     // Built once, before any login or queueing, so that bad input fails first; the token goes in
     // where the marker stands (a NUL can never come from a caller: leaf values refuse it).
     const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, params, ctx);
-    const withToken = (token: string | undefined) => (token === undefined ? template : template.split(TOKEN_MARK).join(escapeText(token)));
+    const withToken = (token: string | undefined) => (token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token)));
 
     return this.limiter.run(async () => {
       let retried = false;
@@ -198,6 +211,15 @@ export class CxClient {
   async template(service: string, method: string): Promise<Record<string, unknown>> {
     const { model, op } = await this.operation(service, method);
     return buildTemplate(op, model.schema, this.placeOf(model, op));
+  }
+
+  /**
+   * The current token, if it is still fresh, for the connection that replaces this one with the
+   * same settings and credentials (Cx limits concurrent logins per user: a redeploy should not
+   * cost one). Call before `close()`.
+   */
+  handOver(): TokenSession | undefined {
+    return this.closed ? undefined : this.tokens.snapshot();
   }
 
   /** Ends calls in flight (CX_CLOSED), drops queued ones, frees sockets. Idempotent. */

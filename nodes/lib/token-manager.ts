@@ -53,6 +53,17 @@ export class TokenManager {
     this.current = undefined;
   }
 
+  /** The current token while it is fresh (used to hand it to a replacing connection). */
+  snapshot(): (LoginResult & { obtainedAt: number }) | undefined {
+    const t = this.current;
+    return t && this.fresh(t, this.clock.now()) ? { token: t.token, expiry: t.expiry, expiryText: t.expiryText, obtainedAt: t.obtainedAt } : undefined;
+  }
+
+  /** Starts with a token handed over by a replaced connection, if it is still fresh. */
+  adopt(t: LoginResult & { obtainedAt: number }): void {
+    if (!this.current && this.fresh(t, this.clock.now())) this.current = { ...t };
+  }
+
   private fresh(t: LoginResult & { obtainedAt: number }, now: number): boolean {
     if (t.expiry === undefined) return true;
     // A margin longer than the token's whole life would mean a login per call: cap it at half.
