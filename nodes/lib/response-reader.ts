@@ -64,8 +64,9 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
   let resultSeen = false;
   const stack: Frame[] = [];
 
-  const badResponse = (why: string) =>
-    new CxError('CX_BAD_RESPONSE', `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`, { service: context.service, method: context.method, status });
+  const badResponse = (why: string, snippet?: string) =>
+    new CxError('CX_BAD_RESPONSE', `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
+      { service: context.service, method: context.method, status, ...(snippet === undefined ? {} : { snippet }) });
 
   const openFrame = (local: string, type: QName | undefined, member: MemberDecl | undefined, attrs: Record<string, string>): Frame => {
     let t = type;
@@ -170,7 +171,7 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
           throw new CxError('CX_HTTP', `Cx answered ${context.service}.${context.method} with a redirect (HTTP ${status}), which is not followed. Check the base URL (http or https, path).`,
             { service: context.service, method: context.method, status });
         }
-        if (status === 200) throw Object.assign(badResponse('is not XML'), { details: { service: context.service, method: context.method, status, snippet: snippet() } });
+        if (status === 200) throw badResponse('is not XML', snippet());
         throw new CxError('CX_HTTP', `${context.host} answered ${context.service}.${context.method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
           { service: context.service, method: context.method, status, snippet: snippet() });
       }
