@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
-const MODULE = 'node-red-contrib-civica-cx';
+import { MODULE, NodeRedProcess, startNodeRed } from './helpers/node-red-process';
 
 /**
  * The package as a user installs it: a real Node-RED finds it in its user directory and serves
@@ -12,39 +7,15 @@ const MODULE = 'node-red-contrib-civica-cx';
  */
 describe('the package in a real Node-RED (palette, help, icons, locales)', function () {
   this.timeout(30000);
-  let red: ChildProcess | undefined;
+  let red: NodeRedProcess;
   let base = '';
-  let userDir = '';
 
   before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cx-palette-'));
-    fs.mkdirSync(path.join(userDir, 'node_modules'));
-    fs.symlinkSync(path.resolve(__dirname, '..', '..'), path.join(userDir, 'node_modules', MODULE), 'dir');
-    fs.writeFileSync(path.join(userDir, 'settings.js'),
-      'module.exports = { uiHost: "127.0.0.1", flowFile: "flows.json", credentialSecret: "test-only", diagnostics: { enabled: false }, logging: { console: { level: "info" } } };\n');
-    red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', '0', '--settings', path.join(userDir, 'settings.js')],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } });
-    base = await new Promise<string>((resolve, reject) => {
-      let log = '';
-      const onData = (d: Buffer) => {
-        log += d.toString();
-        const m = /Server now running at (http:\/\/\S+?)\/?\s/.exec(log);
-        if (m) resolve(m[1]);
-      };
-      red?.stdout?.on('data', onData);
-      red?.stderr?.on('data', onData);
-      red?.on('exit', (code) => reject(new Error(`Node-RED exited (${code}):\n${log}`)));
-    });
+    red = await startNodeRed('palette');
+    base = red.base;
   });
 
-  after(async () => {
-    if (red && red.exitCode === null) {
-      const exited = new Promise((r) => red?.once('exit', r));
-      red.kill('SIGINT');
-      await exited;
-    }
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  after(() => red?.stop());
 
   const get = async (p: string, accept = 'application/json') => {
     const res = await fetch(`${base}/${p}`, { headers: { accept } });

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CxSimulator, startSimulator } from '../nodes/simulator';
 import { HostileServer, forward, startHostile } from './helpers/hostile-server';
 import { EMPTY_GUID, FlowNode, RC, Recorder, USER, cxConfig, cxNodes, helper, settle, statuses, until } from './helpers/red';
 import { unhandledRejections } from './helpers/reliability';
+import { NodeRedProcess, startNodeRed } from './helpers/node-red-process';
 
 /** Recognisable in any output; the simulator is configured with it. */
 const CANARY = 'Pw-Canary-7c1e!';
 const WRONG = 'Pw-Wrong-Canary-3f9a!';
-const MODULE = 'node-red-contrib-civica-cx';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the core debug node, as the editor's sidebar gets it
 const debugNode = require('@node-red/nodes/core/common/21-debug.js');
@@ -147,10 +145,9 @@ describe('reliability: secrets stay secret', function () {
   });
 
   describe('in a real Node-RED with adminAuth, log level trace', () => {
-    let red: ChildProcess | undefined;
+    let red: NodeRedProcess;
     let base = '';
-    let userDir = '';
-    let log = '';
+    const log = () => red.log();
 
     const token = async (username: string, password: string, scope: string): Promise<string> => {
       const res = await fetch(`${base}/auth/token`, {
@@ -170,11 +167,7 @@ describe('reliability: secrets stay secret', function () {
     before(async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node-RED's own bcrypt, to hash the test users' passwords
       const bcrypt = require('bcryptjs') as { hashSync(s: string, rounds: number): string };
-      userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cx-secrets-'));
-      fs.mkdirSync(path.join(userDir, 'node_modules'));
-      fs.symlinkSync(path.resolve(__dirname, '..', '..'), path.join(userDir, 'node_modules', MODULE), 'dir');
       const settings = {
-        uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'test-only', diagnostics: { enabled: false },
         logging: { console: { level: 'trace', metrics: false, audit: true } },
         adminAuth: {
           type: 'credentials',
@@ -184,28 +177,10 @@ describe('reliability: secrets stay secret', function () {
           ],
         },
       };
-      fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
-      red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', '0', '--settings', path.join(userDir, 'settings.js')],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } });
-      base = await new Promise<string>((resolve, reject) => {
-        const onData = (d: Buffer) => {
-          log += d.toString();
-          const m = /Server now running at (http:\/\/\S+?)\/?\s/.exec(log);
-          if (m) resolve(m[1]);
-        };
-        red?.stdout?.on('data', onData);
-        red?.stderr?.on('data', onData);
-        red?.on('exit', (code) => reject(new Error(`Node-RED exited (${code}):\n${log}`)));
-      });
+      red = await startNodeRed('secrets', settings);
+      base = red.base;
     });
-    after(async () => {
-      if (red && red.exitCode === null) {
-        const exited = new Promise((r) => red?.once('exit', r));
-        red.kill('SIGINT');
-        await exited;
-      }
-      fs.rmSync(userDir, { recursive: true, force: true });
-    });
+    after(() => red?.stop());
 
     // Node-RED itself answers a token without the permission with 401 too (editor-api
     // needsPermission), with a permission.fail audit entry; the pack does not second-guess it.
@@ -216,10 +191,10 @@ describe('reliability: secrets stay secret', function () {
       assert.equal((await call('POST', 'civica-cx/template', undefined, { url: sim.url, service: RC, method: 'getVATCodes' })).status, 401);
       assert.equal((await call('GET', 'civica-cx/services')).status, 401);
       const reader = await token('reader', 'reader-pass', 'read');
-      const auditsBefore = (log.match(/permission\.fail/g) ?? []).length;
+      const auditsBefore = (log().match(/permission\.fail/g) ?? []).length;
       assert.equal((await call('POST', 'civica-cx/test-connection', reader, body)).status, 401);
-      await until(() => (log.match(/permission\.fail/g) ?? []).length > auditsBefore, 'the audit entry');
-      assert.match(log, /"event":"permission\.fail","permissions":"cx-config\.write"/);
+      await until(() => (log().match(/permission\.fail/g) ?? []).length > auditsBefore, 'the audit entry');
+      assert.match(log(), /"event":"permission\.fail","permissions":"cx-config\.write"/);
       assert.equal((await call('POST', 'civica-cx/operations', reader, { url: sim.url, service: RC })).status, 200, 'reading is allowed');
       assert.equal(sim.stats().logins, 0, 'no login was made for a refused caller');
       const admin = await token('admin', 'admin-pass', '*');
@@ -239,19 +214,19 @@ describe('reliability: secrets stay secret', function () {
         { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['dbg']], x: 100, y: 200 },
         { id: 'dbg', type: 'debug', z: 'f1', active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', wires: [], x: 500, y: 100 },
       ];
-      const started = (log.match(/Started flows/g) ?? []).length;
+      const started = (log().match(/Started flows/g) ?? []).length;
       const deployed = await call('POST', 'flows', admin, flows);
       assert.ok([200, 204].includes(deployed.status), await deployed.text());
       // The deploy answers before the new flows have started.
-      await until(() => (log.match(/Started flows/g) ?? []).length > started, 'the flows to start');
+      await until(() => (log().match(/Started flows/g) ?? []).length > started, 'the flows to start');
       for (let i = 0; i < 3; i++) {
         if (i === 1) sim.inject('html503');
         const before = sim.stats().calls;
-        { const r = await call("POST", "inject/inj", admin); assert.equal(r.status, 200, log.slice(-3000)); }
-        await until(() => sim.stats().calls > before && sim.stats().inFlight === 0, `call ${i}: ${log.slice(-2000)}`, 10000);
+        { const r = await call("POST", "inject/inj", admin); assert.equal(r.status, 200, log().slice(-3000)); }
+        await until(() => sim.stats().calls > before && sim.stats().inFlight === 0, `call ${i}: ${log().slice(-2000)}`, 10000);
       }
       // The debug node writes each message to the console log: wait for the third.
-      await until(() => (log.match(/\[debug:dbg\]/g) ?? []).length >= 3, `three debug lines: ${log.slice(-3000)}`, 10000);
+      await until(() => (log().match(/\[debug:dbg\]/g) ?? []).length >= 3, `three debug lines: ${log().slice(-3000)}`, 10000);
 
       for (const who of [admin, await token('reader', 'reader-pass', 'read')]) {
         const exported = await call('GET', 'flows', who);
@@ -261,9 +236,9 @@ describe('reliability: secrets stay secret', function () {
         assertAbsent('GET /flows', text, [CANARY]);
       }
       assert.ok(tokens.size >= 1, 'a token was issued');
-      assert.match(log, /CX_HTTP|503/, 'the error was logged');
-      assertAbsent('the Node-RED log at trace level', log, [CANARY, ...tokens]);
-      assertAbsent('the flow file', fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'), [CANARY]);
+      assert.match(log(), /CX_HTTP|503/, 'the error was logged');
+      assertAbsent('the Node-RED log at trace level', log(), [CANARY, ...tokens]);
+      assertAbsent('the flow file', fs.readFileSync(path.join(red.userDir, 'flows.json'), 'utf8'), [CANARY]);
     });
   });
 });
