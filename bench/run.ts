@@ -51,6 +51,9 @@ export async function runBench(cfg: BenchConfig): Promise<BenchResults> {
   const url = sim.url;
   const results: BenchResults = { machine: machine(), config: { ...cfg, log: undefined }, small: {}, large: {}, cold: {}, redeploy: [], storm: { runs: [] }, seconds: 0 };
   try {
+    // The simulator's own JIT needs a few thousand calls to settle; measured before that, the
+    // first contender of the first round would meet a slower server than the rest.
+    if (!cfg.inProcess) await exec<SmallResult>({ kind: 'small', contender: 'bare-http', url, calls: cfg.smallCalls * 2, concurrency: cfg.concurrency, warmup: cfg.warmup });
     // Rounds interleave the contenders, so drift (thermal, other load) does not favour one.
     for (let r = 0; r < (cfg.smallRuns ?? cfg.runs); r++) {
       for (const c of CONTENDERS) {
