@@ -158,7 +158,7 @@ describe('Cx client against the simulator', function () {
       assert.equal(((details.result as any).WorkOrder ?? details.result).RepairStatusCode, 'WIP');
 
       // WO100008 is Cancelled: final.
-      await expectCode(c.call(RC, 'UpdateRepairWorksOrderStatus', { WorkOrderReference: 'WO100008', WorkOrderUid: EMPTY_GUID, RepairStatusCode: 'ISS' }), 'CX_REFUSED', /Cancelled/);
+      await expectCode(c.call(RC, 'UpdateRepairWorksOrderStatus', { WorkOrderReference: 'WO100008', WorkOrderUid: EMPTY_GUID, RepairStatusCode: 'ISS' }), 'CX_REFUSED', /Cancelled to Issued\.$/);
       const asData = await c.call(RC, 'UpdateRepairWorksOrderStatus', { WorkOrderReference: 'WO100008', WorkOrderUid: EMPTY_GUID, RepairStatusCode: 'ISS' }, { refusalsAsData: true });
       assert.equal((asData.result as any).IsValid, false);
       assert.ok((asData.result as any).InvalidReason);

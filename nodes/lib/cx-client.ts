@@ -189,7 +189,7 @@ export class CxClient {
       }
       if (!options.refusalsAsData && isRefusal(a.result)) {
         const reason = String((a.result as Record<string, unknown>).InvalidReason ?? '').trim();
-        throw new CxError('CX_REFUSED', `Cx refused ${ctx.service}.${ctx.method}: ${reason || 'IsValid is false and no reason was given'}.`,
+        throw new CxError('CX_REFUSED', `Cx refused ${ctx.service}.${ctx.method}: ${sentence(reason || 'IsValid is false and no reason was given')}`,
           { ...ctx, invalidReason: reason, result: a.result });
       }
       return { result: a.result ?? null, retried, durationMs: Math.round((performance.now() - started) * 10) / 10 };
@@ -325,13 +325,13 @@ export class CxClient {
     const hint = 'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
     const cooldown = `${Math.round(this.opts.loginCooldownMs / 1000)} s`;
     if (answer.fault) {
-      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login with a fault: ${answer.fault.string || answer.fault.code || 'no reason given'}. ${hint} ${cooldown}.`,
+      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login with a fault: ${sentence(answer.fault.string || answer.fault.code || 'no reason given')} ${hint} ${cooldown}.`,
         { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string });
     }
     const r = (answer.result ?? {}) as Record<string, unknown>;
     if (r.IsValid !== true || typeof r.Token !== 'string' || r.Token === '') {
       const reason = typeof r.InvalidReason === 'string' && r.InvalidReason ? r.InvalidReason : 'no token was returned';
-      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login of "${this.opts.username}": ${reason} ${hint} ${cooldown}.`, { ...ctx, invalidReason: reason });
+      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login of "${this.opts.username}": ${sentence(reason)} ${hint} ${cooldown}.`, { ...ctx, invalidReason: reason });
     }
     const expiryText = typeof r.TokenExpiry === 'string' ? r.TokenExpiry : undefined;
     return { token: r.Token, expiry: parseTokenExpiry(expiryText), expiryText };
@@ -349,6 +349,11 @@ export function loginArgs(op: OperationModel, model: ServiceModel, username: str
   const user = names.find((n) => /^(login)?user_?name$/i.test(n)) ?? names.find((n) => /user/i.test(n)) ?? 'UserName';
   const pass = names.find((n) => /^(login|user)?password$/i.test(n)) ?? names.find((n) => /pass/i.test(n)) ?? 'Password';
   return { [user]: username, [pass]: password };
+}
+
+/** Cx's own texts often end in a full stop already ("Invalid login. Please try again."). */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 function parseBaseUrl(url: unknown): URL {
@@ -383,6 +388,6 @@ function faultError(a: SoapAnswer, ctx: { service: string; method: string }): Cx
   else if (/DeserializationFailed/i.test(f.code)) hint = ' Cx could not read a value in the request: check the types in msg.payload.';
   else if (/(^|:)(Server|Receiver)$|InternalServiceFault/i.test(f.code)) hint = ' Cx failed while handling it: try again later, and if it persists ask your Cx administrator, quoting this fault.';
   else hint = ' Check the arguments against the method\'s request (the Request template shows them); if they are right, ask your Cx administrator, quoting this fault.';
-  return new CxError('CX_FAULT', `Cx answered ${ctx.service}.${ctx.method} with a fault: ${f.string || f.code || 'no fault text'}.${hint}`,
+  return new CxError('CX_FAULT', `Cx answered ${ctx.service}.${ctx.method} with a fault: ${sentence(f.string || f.code || 'no fault text')}${hint}`,
     { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) });
 }
