@@ -16,10 +16,11 @@ export interface NodeRedProcess {
 }
 
 /**
- * Starts Node-RED (`red.js` from the dev dependencies) on 127.0.0.1 and a free port with the
- * given settings (merged over test defaults), and resolves once it serves.
+ * Starts Node-RED (`red.js` from the dev dependencies: `node-red` 4.1, or `node-red-3` for 3.1)
+ * on 127.0.0.1 and a free port with the given settings (merged over test defaults), and resolves
+ * once it serves.
  */
-export async function startNodeRed(name: string, settings: Record<string, unknown> = {}): Promise<NodeRedProcess> {
+export async function startNodeRed(name: string, settings: Record<string, unknown> = {}, redModule = 'node-red'): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), `cx-${name}-`));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   // dist/test/helpers -> the package root, linked as an installed module.
@@ -30,7 +31,7 @@ export async function startNodeRed(name: string, settings: Record<string, unknow
     ...settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(all)};\n`);
-  const red: ChildProcess = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', '0', '--settings', path.join(userDir, 'settings.js')],
+  const red: ChildProcess = spawn(process.execPath, [require.resolve(`${redModule}/red.js`), '--userDir', userDir, '--port', '0', '--settings', path.join(userDir, 'settings.js')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } });
   let log = '';
   const stop = async () => {
