@@ -57,6 +57,8 @@ export interface ResponseHandler<T> {
  */
 export class HttpTransport {
   private readonly agent: http.Agent;
+  /** The proxy for plain-HTTP targets (absolute URIs); HTTPS goes through the TunnelAgent. */
+  private readonly proxy?: ProxyOptions;
   private readonly inFlight = new Set<http.ClientRequest>();
   private closed = false;
 
@@ -72,8 +74,6 @@ export class HttpTransport {
     }
     this.proxy = target.protocol === 'http:' ? proxy : undefined;
   }
-
-  private readonly proxy?: ProxyOptions;
 
   send<T>(req: HttpRequest, handler: ResponseHandler<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
@@ -202,7 +202,7 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round(n / 1048576)} MB` : `${Math.round(n / 1024)} KB`;
 }
 

@@ -11,14 +11,6 @@ export class Limiter {
 
   constructor(private readonly max: number) {}
 
-  get active(): number {
-    return this.running;
-  }
-
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   run<T>(task: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
     return new Promise<T>((resolve, reject) => {
