@@ -29,10 +29,14 @@ export interface Contender {
 
 export function openContender(name: ContenderName, url: string, opts: ContenderOptions): Promise<Contender> {
   switch (name) {
-    case 'cx-call': return openNodeRed(url, opts);
-    case 'client': return Promise.resolve(openClient(url, opts));
-    case 'node-soap': return openNodeSoap(url);
-    case 'bare-http': return Promise.resolve(openBareHttp(url, opts));
+    case 'cx-call':
+      return openNodeRed(url, opts);
+    case 'client':
+      return Promise.resolve(openClient(url, opts));
+    case 'node-soap':
+      return openNodeSoap(url);
+    case 'bare-http':
+      return Promise.resolve(openBareHttp(url, opts));
   }
 }
 
@@ -46,17 +50,28 @@ function expectValid(result: unknown, what: string): Record<string, unknown> {
 
 // (b) The Cx client of this package, alone.
 export function openClient(url: string, opts: ContenderOptions): Contender & { client: CxClient } {
-  const client = new CxClient({ url, username: USER, password: PASSWORD, maxConcurrent: opts.maxConcurrent, maxResponseBytes: opts.maxResponseBytes });
+  const client = new CxClient({
+    url,
+    username: USER,
+    password: PASSWORD,
+    maxConcurrent: opts.maxConcurrent,
+    maxResponseBytes: opts.maxResponseBytes,
+  });
   return {
     client,
     async small() {
       expectValid((await client.call(RC, 'getVATCodes', {})).result, 'client');
     },
     async list() {
-      const r = expectValid((await client.call(RC, 'GetContractorWorkOrders', { ContractorCode: CONTRACTOR })).result, 'client');
+      const r = expectValid(
+        (await client.call(RC, 'GetContractorWorkOrders', { ContractorCode: CONTRACTOR })).result,
+        'client',
+      );
       return count(r.WorkOrders);
     },
-    async close() { client.close(); },
+    async close() {
+      client.close();
+    },
   };
 }
 
@@ -74,10 +89,13 @@ async function openNodeSoap(url: string): Promise<Contender> {
     },
     async list() {
       const [r] = await rc.GetContractorWorkOrdersAsync({ request: { Token: token, ContractorCode: CONTRACTOR } });
-      const orders = expectValid(r?.GetContractorWorkOrdersResult, 'node-soap').WorkOrders as Record<string, unknown> | undefined;
+      const orders = expectValid(r?.GetContractorWorkOrdersResult, 'node-soap').WorkOrders as
+        Record<string, unknown> | undefined;
       return count(orders?.WorkOrderSummary);
     },
-    async close() { /* node-soap keeps nothing open beyond the global agent */ },
+    async close() {
+      /* node-soap keeps nothing open beyond the global agent */
+    },
   };
 }
 
@@ -91,38 +109,62 @@ const envelope = (op: string, members: string, ns: string) =>
   `${members}</request></${op}></s:Body></s:Envelope>`;
 
 export function openBareHttp(url: string, opts: ContenderOptions): Contender & { responseBytes: () => number } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxConcurrent + 1, noDelay: true } as http.AgentOptions);
-  const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'WorkOrderSummary' });
-  let lastBytes = 0;
-  const post = (service: string, op: string, body: string): Promise<Record<string, unknown>> => new Promise((resolve, reject) => {
-    const req = http.request(`${url}/webservice/${service.toLowerCase()}`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"http://tempuri.org/I${service}/${op}"`, 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => { parts.push(c); size += c.length; });
-      res.on('end', () => {
-        lastBytes = size;
-        try {
-          const doc = parser.parse(Buffer.concat(parts, size).toString('utf8'));
-          const answer = doc?.Envelope?.Body?.[`${op}Response`]?.[`${op}Result`];
-          if (!answer) throw new Error(`bare-http: no ${op}Result (HTTP ${res.statusCode})`);
-          resolve(answer);
-        } catch (e) {
-          reject(e);
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: opts.maxConcurrent + 1,
+    noDelay: true,
+  } as http.AgentOptions);
+  const parser = new XMLParser({
+    removeNSPrefix: true,
+    ignoreAttributes: true,
+    parseTagValue: false,
+    isArray: (name) => name === 'WorkOrderSummary',
   });
+  let lastBytes = 0;
+  const post = (service: string, op: string, body: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        `${url}/webservice/${service.toLowerCase()}`,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: `"http://tempuri.org/I${service}/${op}"`,
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            parts.push(c);
+            size += c.length;
+          });
+          res.on('end', () => {
+            lastBytes = size;
+            try {
+              const doc = parser.parse(Buffer.concat(parts, size).toString('utf8'));
+              const answer = doc?.Envelope?.Body?.[`${op}Response`]?.[`${op}Result`];
+              if (!answer) throw new Error(`bare-http: no ${op}Result (HTTP ${res.statusCode})`);
+              resolve(answer);
+            } catch (e) {
+              reject(e);
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   let token: Promise<string> | undefined;
-  const login = () => (token ??= post('WSTokenService', 'GetUserWSToken',
-    envelope('GetUserWSToken', `<m:Password>${PASSWORD}</m:Password><m:UserName>${USER}</m:UserName>`, NS_SECURITY))
-    .then((r) => String(r.Token)));
+  const login = () =>
+    (token ??= post(
+      'WSTokenService',
+      'GetUserWSToken',
+      envelope('GetUserWSToken', `<m:Password>${PASSWORD}</m:Password><m:UserName>${USER}</m:UserName>`, NS_SECURITY),
+    ).then((r) => String(r.Token)));
   let vat: string | undefined;
   let list: string | undefined;
   return {
@@ -132,12 +174,18 @@ export function openBareHttp(url: string, opts: ContenderOptions): Contender & {
       if (String((await post(RC, 'getVATCodes', vat)).IsValid) !== 'true') throw new Error('bare-http: not valid');
     },
     async list() {
-      list ??= envelope('GetContractorWorkOrders', `<b:Token>${await login()}</b:Token><m:ContractorCode>${CONTRACTOR}</m:ContractorCode>`, NS_REPAIRS);
+      list ??= envelope(
+        'GetContractorWorkOrders',
+        `<b:Token>${await login()}</b:Token><m:ContractorCode>${CONTRACTOR}</m:ContractorCode>`,
+        NS_REPAIRS,
+      );
       const r = await post(RC, 'GetContractorWorkOrders', list);
       if (String(r.IsValid) !== 'true') throw new Error('bare-http: not valid');
       return count((r.WorkOrders as Record<string, unknown> | undefined)?.WorkOrderSummary);
     },
-    async close() { agent.destroy(); },
+    async close() {
+      agent.destroy();
+    },
   };
 }
 
@@ -186,14 +234,43 @@ export const CREDENTIALS = { cfg: { username: USER, password: PASSWORD } };
 export function benchFlow(url: string, opts: ContenderOptions): Record<string, unknown>[] {
   return [
     { id: 'f1', type: 'tab', label: 'bench' },
-    { id: 'cfg', type: 'cx-config', name: 'Cx', url, timeout: 60, maxConcurrent: opts.maxConcurrent, maxResponseMB: Math.ceil(opts.maxResponseBytes / 1048576) },
-    { id: 'vat', type: 'cx-call', z: 'f1', cx: 'cfg', service: RC, method: 'getVATCodes', refusalIsError: true, wires: [['out']] },
-    { id: 'list', type: 'cx-call', z: 'f1', cx: 'cfg', service: RC, method: 'GetContractorWorkOrders', refusalIsError: true, wires: [['out']] },
+    {
+      id: 'cfg',
+      type: 'cx-config',
+      name: 'Cx',
+      url,
+      timeout: 60,
+      maxConcurrent: opts.maxConcurrent,
+      maxResponseMB: Math.ceil(opts.maxResponseBytes / 1048576),
+    },
+    {
+      id: 'vat',
+      type: 'cx-call',
+      z: 'f1',
+      cx: 'cfg',
+      service: RC,
+      method: 'getVATCodes',
+      refusalIsError: true,
+      wires: [['out']],
+    },
+    {
+      id: 'list',
+      type: 'cx-call',
+      z: 'f1',
+      cx: 'cfg',
+      service: RC,
+      method: 'GetContractorWorkOrders',
+      refusalIsError: true,
+      wires: [['out']],
+    },
     { id: 'out', type: 'helper', z: 'f1', wires: [] },
   ];
 }
 
-export async function openNodeRed(url: string, opts: ContenderOptions): Promise<Contender & { redeploy(): Promise<void> }> {
+export async function openNodeRed(
+  url: string,
+  opts: ContenderOptions,
+): Promise<Contender & { redeploy(): Promise<void> }> {
   const helper = redHelper();
   const flow = benchFlow(url, opts);
   const pending = new Map<number, { resolve: (m: Record<string, any>) => void; reject: (e: unknown) => void }>();
@@ -224,11 +301,12 @@ export async function openNodeRed(url: string, opts: ContenderOptions): Promise<
   await helper.load([cxConfigNode, cxCallNode], flow, CREDENTIALS);
   unspy(helper);
   wire();
-  const send = (node: string, payload: unknown) => new Promise<Record<string, any>>((resolve, reject) => {
-    const id = ++seq;
-    pending.set(id, { resolve, reject });
-    helper.getNode(node).receive({ _bench: id, payload });
-  });
+  const send = (node: string, payload: unknown) =>
+    new Promise<Record<string, any>>((resolve, reject) => {
+      const id = ++seq;
+      pending.set(id, { resolve, reject });
+      helper.getNode(node).receive({ _bench: id, payload });
+    });
   return {
     async small() {
       expectValid((await send('vat', {})).payload, 'cx-call');
@@ -240,6 +318,8 @@ export async function openNodeRed(url: string, opts: ContenderOptions): Promise<
       await helper.setFlows(flow, 'full', CREDENTIALS);
       wire();
     },
-    async close() { await helper.unload(); },
+    async close() {
+      await helper.unload();
+    },
   };
 }

@@ -8,11 +8,23 @@ import * as path from 'node:path';
 import { SimProcess } from './sim';
 import type { Task } from './tasks';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /** Self time per function and per file group, in ms, from a .cpuprofile. */
-export function summariseProfile(p: Profile, top = 25): { byFunction: [string, number][]; byFile: [string, number][]; totalMs: number } {
+export function summariseProfile(
+  p: Profile,
+  top = 25,
+): { byFunction: [string, number][]; byFile: [string, number][]; totalMs: number } {
   const self = new Map<number, number>();
   p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000));
   const fn = new Map<string, number>();
@@ -23,14 +35,28 @@ export function summariseProfile(p: Profile, top = 25): { byFunction: [string, n
     if (!ms) continue;
     totalMs += ms;
     const url = n.callFrame.url.replace(/^file:\/\//, '');
-    const short = url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url.includes('/dist/') ? url.slice(url.indexOf('/dist/') + 6) : url;
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+    const short = url.includes('node_modules/')
+      ? url.slice(url.lastIndexOf('node_modules/') + 13)
+      : url.includes('/dist/')
+        ? url.slice(url.indexOf('/dist/') + 6)
+        : url;
+    const key =
+      `${n.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
     fn.set(key, (fn.get(key) ?? 0) + ms);
-    const group = url.includes('node_modules/') ? `npm:${short.split('/')[0].startsWith('@') ? short.split('/').slice(0, 2).join('/') : short.split('/')[0]}`
-      : url.includes('/dist/') ? short : url.startsWith('node:') ? 'node internals' : n.callFrame.functionName || '(vm)';
+    const group = url.includes('node_modules/')
+      ? `npm:${short.split('/')[0].startsWith('@') ? short.split('/').slice(0, 2).join('/') : short.split('/')[0]}`
+      : url.includes('/dist/')
+        ? short
+        : url.startsWith('node:')
+          ? 'node internals'
+          : n.callFrame.functionName || '(vm)';
     file.set(group, (file.get(group) ?? 0) + ms);
   }
-  const sort = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => [k, Math.round(v)] as [string, number]);
+  const sort = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => [k, Math.round(v)] as [string, number]);
   return { byFunction: sort(fn), byFile: sort(file), totalMs: Math.round(totalMs) };
 }
 
@@ -47,7 +73,11 @@ async function main(): Promise<void> {
       task = { kind: 'small', contender: contender as never, url: sim.url, calls: 3000, concurrency: 16, warmup: 300 };
     }
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, path.join(__dirname, 'worker.js'), JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = spawn(
+        process.execPath,
+        ['--cpu-prof', '--cpu-prof-dir', dir, path.join(__dirname, 'worker.js'), JSON.stringify(task)],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      );
       child.on('message', (m) => process.stdout.write(`${JSON.stringify(m)}\n`));
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))));
     });

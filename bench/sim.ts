@@ -13,11 +13,14 @@ export interface SimStats {
 }
 
 export class SimProcess {
-  private constructor(readonly url: string, private readonly child: ChildProcess) {}
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {}
 
   /** Starts `cx-simulator --port 0 --quiet` from the build next to this file and waits for LISTENING. */
   static start(): Promise<SimProcess> {
-    const cli = path.resolve(__dirname, '..', 'nodes', 'simulator', 'cli.js');
+    const cli = path.resolve(__dirname, '..', 'simulator', 'cli.js');
     const child = spawn(process.execPath, [cli, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
     return new Promise((resolve, reject) => {
       let out = '';
@@ -35,9 +38,15 @@ export class SimProcess {
     return (await control(this.url, 'stats', 'GET')) as SimStats;
   }
 
-  resetStats(): Promise<unknown> { return control(this.url, 'reset-stats'); }
-  expireTokens(): Promise<unknown> { return control(this.url, 'expire-tokens'); }
-  listSize(size: number | null): Promise<unknown> { return control(this.url, 'list-size', 'POST', { size }); }
+  resetStats(): Promise<unknown> {
+    return control(this.url, 'reset-stats');
+  }
+  expireTokens(): Promise<unknown> {
+    return control(this.url, 'expire-tokens');
+  }
+  listSize(size: number | null): Promise<unknown> {
+    return control(this.url, 'list-size', 'POST', { size });
+  }
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;

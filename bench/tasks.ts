@@ -15,11 +15,37 @@ export type Task =
   | { kind: 'redeploy'; url: string; redeploys: number }
   | { kind: 'storm'; url: string; calls: number; runs: number };
 
-export interface SmallResult { sequential: number; concurrent: number; maxInFlight: number }
-export interface LargeResult { records: number; totalMs: number; baselineRssMB: number; peakRssMB: number; deltaRssMB: number; maxStallMs: number; responseMB?: number }
-export interface ColdResult { firstCallMs: number; wsdlRequests: number; xsdRequests: number; logins: number }
-export interface RedeployResult { firstCallMs: number; afterRedeployMs: number[]; wsdlRequestsFirst: number; wsdlRequestsAfter: number; xsdRequestsAfter: number; loginsAfter: number }
-export interface StormResult { runs: { ms: number; logins: number; retried: number; answered: number }[] }
+export interface SmallResult {
+  sequential: number;
+  concurrent: number;
+  maxInFlight: number;
+}
+export interface LargeResult {
+  records: number;
+  totalMs: number;
+  baselineRssMB: number;
+  peakRssMB: number;
+  deltaRssMB: number;
+  maxStallMs: number;
+  responseMB?: number;
+}
+export interface ColdResult {
+  firstCallMs: number;
+  wsdlRequests: number;
+  xsdRequests: number;
+  logins: number;
+}
+export interface RedeployResult {
+  firstCallMs: number;
+  afterRedeployMs: number[];
+  wsdlRequestsFirst: number;
+  wsdlRequestsAfter: number;
+  xsdRequestsAfter: number;
+  loginsAfter: number;
+}
+export interface StormResult {
+  runs: { ms: number; logins: number; retried: number; answered: number }[];
+}
 
 const MB = 1024 * 1024;
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
@@ -78,8 +104,12 @@ export async function largeResult(t: Extract<Task, { kind: 'large' }>): Promise<
     if (records !== t.records) throw new Error(`${t.contender}: ${records} records, expected ${t.records}`);
     const bytes = (c as { responseBytes?: () => number }).responseBytes?.();
     return {
-      records, totalMs: round(totalMs, 0), baselineRssMB: round(baseline / MB, 0), peakRssMB: round(peak / MB, 0),
-      deltaRssMB: round((peak - baseline) / MB, 0), maxStallMs: round(h.max / 1e6, 0),
+      records,
+      totalMs: round(totalMs, 0),
+      baselineRssMB: round(baseline / MB, 0),
+      peakRssMB: round(peak / MB, 0),
+      deltaRssMB: round((peak - baseline) / MB, 0),
+      maxStallMs: round(h.max / 1e6, 0),
       ...(bytes ? { responseMB: round(bytes / MB, 1) } : {}),
     };
   } finally {
@@ -105,12 +135,18 @@ export async function coldStart(t: Extract<Task, { kind: 'cold' }>): Promise<Col
   }
   const firstCallMs = performance.now() - t0;
   const s = (await control(t.url, 'stats', 'GET')) as { wsdlRequests: number; xsdRequests: number; logins: number };
-  return { firstCallMs: round(firstCallMs), wsdlRequests: s.wsdlRequests, xsdRequests: s.xsdRequests, logins: s.logins };
+  return {
+    firstCallMs: round(firstCallMs),
+    wsdlRequests: s.wsdlRequests,
+    xsdRequests: s.xsdRequests,
+    logins: s.logins,
+  };
 }
 
 /** Node-RED: the first call after loading a flow, then after each full redeploy of the same flow. */
 export async function redeploy(t: Extract<Task, { kind: 'redeploy' }>): Promise<RedeployResult> {
-  const stats = async () => (await control(t.url, 'stats', 'GET')) as { wsdlRequests: number; xsdRequests: number; logins: number };
+  const stats = async () =>
+    (await control(t.url, 'stats', 'GET')) as { wsdlRequests: number; xsdRequests: number; logins: number };
   await control(t.url, 'reset-stats');
   let t0 = performance.now();
   const red = await openNodeRed(t.url, OPTIONS);
@@ -127,8 +163,11 @@ export async function redeploy(t: Extract<Task, { kind: 'redeploy' }>): Promise<
     }
     const after = await stats();
     return {
-      firstCallMs: round(firstCallMs), afterRedeployMs, wsdlRequestsFirst: first.wsdlRequests,
-      wsdlRequestsAfter: after.wsdlRequests - first.wsdlRequests, xsdRequestsAfter: after.xsdRequests - first.xsdRequests,
+      firstCallMs: round(firstCallMs),
+      afterRedeployMs,
+      wsdlRequestsFirst: first.wsdlRequests,
+      wsdlRequestsAfter: after.wsdlRequests - first.wsdlRequests,
+      xsdRequestsAfter: after.xsdRequests - first.xsdRequests,
       loginsAfter: after.logins - first.logins,
     };
   } finally {
@@ -146,10 +185,17 @@ export async function tokenStorm(t: Extract<Task, { kind: 'storm' }>): Promise<S
       await control(t.url, 'expire-tokens');
       await control(t.url, 'reset-stats');
       const t0 = performance.now();
-      const results = await Promise.all(Array.from({ length: t.calls }, () => client.call('WSRepairContractorService', 'getVATCodes', {})));
+      const results = await Promise.all(
+        Array.from({ length: t.calls }, () => client.call('WSRepairContractorService', 'getVATCodes', {})),
+      );
       const ms = performance.now() - t0;
       const s = (await control(t.url, 'stats', 'GET')) as { logins: number };
-      runs.push({ ms: round(ms, 0), logins: s.logins, retried: results.filter((x) => x.retried).length, answered: results.length });
+      runs.push({
+        ms: round(ms, 0),
+        logins: s.logins,
+        retried: results.filter((x) => x.retried).length,
+        answered: results.length,
+      });
     }
     return { runs };
   } finally {
@@ -159,11 +205,15 @@ export async function tokenStorm(t: Extract<Task, { kind: 'storm' }>): Promise<S
 
 export function runTask(t: Task): Promise<unknown> {
   switch (t.kind) {
-    case 'small': return smallCalls(t);
-    case 'large': return largeResult(t);
-    case 'cold': return coldStart(t);
-    case 'redeploy': return redeploy(t);
-    case 'storm': return tokenStorm(t);
+    case 'small':
+      return smallCalls(t);
+    case 'large':
+      return largeResult(t);
+    case 'cold':
+      return coldStart(t);
+    case 'redeploy':
+      return redeploy(t);
+    case 'storm':
+      return tokenStorm(t);
   }
 }
-

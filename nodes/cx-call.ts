@@ -26,7 +26,10 @@ export = function (RED: NodeAPI): void {
     const argValue = def.payloadType ? (def.payload ?? '') : 'payload';
     let setupError: CxError | undefined = connection ? connection.error : missingConfigError();
     if (!setupError && !ARG_TYPES.includes(argType)) {
-      setupError = new CxError('CX_CONFIG', `The request type "${argType}" is not supported; use msg, json, jsonata, flow, global or env.`);
+      setupError = new CxError(
+        'CX_CONFIG',
+        `The request type "${argType}" is not supported; use msg, json, jsonata, flow, global or env.`,
+      );
     }
     let jsonata: ReturnType<typeof RED.util.prepareJSONataExpression> | undefined;
     if (!setupError && argType === 'jsonata') {
@@ -39,18 +42,24 @@ export = function (RED: NodeAPI): void {
 
     let inFlight = 0;
     const show = (last?: CxError) => {
-      if (inFlight > 0) this.status({ fill: 'blue', shape: 'ring', text: RED._('cx-call.status.calling', { count: inFlight }) });
-      else if (last) this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: last.code }) });
+      if (inFlight > 0)
+        this.status({ fill: 'blue', shape: 'ring', text: RED._('cx-call.status.calling', { count: inFlight }) });
+      else if (last)
+        this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: last.code }) });
       else this.status({ fill: 'green', shape: 'dot', text: RED._('cx-call.status.ok') });
     };
-    const showSetupError = () => setupError && this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: setupError.code }) });
+    const showSetupError = () =>
+      setupError &&
+      this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: setupError.code }) });
     showSetupError();
 
-    const args = (msg: CallMessage): Promise<unknown> => new Promise((resolve, reject) => {
-      const cb = (err: Error | null, value: unknown) => (err ? reject(new CxError('CX_BAD_REQUEST', `The request could not be read: ${err.message}`)) : resolve(value));
-      if (jsonata) RED.util.evaluateJSONataExpression(jsonata, msg, cb);
-      else RED.util.evaluateNodeProperty(argValue, argType, this, msg, cb);
-    });
+    const args = (msg: CallMessage): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const cb = (err: Error | null, value: unknown) =>
+          err ? reject(new CxError('CX_BAD_REQUEST', `The request could not be read: ${err.message}`)) : resolve(value);
+        if (jsonata) RED.util.evaluateJSONataExpression(jsonata, msg, cb);
+        else RED.util.evaluateNodeProperty(argValue, argType, this, msg, cb);
+      });
 
     this.on('input', (msg: CallMessage, send, done) => {
       if (setupError) {

@@ -19,8 +19,12 @@ export = function (RED: NodeAPI): void {
     const options = { ...clientOptions(def, this.credentials ?? {}, tls, proxy), modelCache };
     const prior = handovers.get(this.id);
     handovers.delete(this.id);
-    this.connection = new CxConnection({ ...options, session: prior?.key === settingsKey(options) ? prior.session : undefined });
-    if (this.connection.error) this.warn(RED._('cx-config.errors.settings', { message: this.connection.error.message }));
+    this.connection = new CxConnection({
+      ...options,
+      session: prior?.key === settingsKey(options) ? prior.session : undefined,
+    });
+    if (this.connection.error)
+      this.warn(RED._('cx-config.errors.settings', { message: this.connection.error.message }));
 
     // Calls in flight end with CX_CLOSED and reach their nodes' Catch; nothing is left open.
     this.on('close', (removed: boolean, done: () => void) => {

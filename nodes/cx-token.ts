@@ -11,7 +11,8 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const config = def.cx ? (RED.nodes.getNode(def.cx) as CxConfigNode | null) : null;
     const connection = config?.connection;
-    const showConfigError = () => this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: 'CX_CONFIG' }) });
+    const showConfigError = () =>
+      this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: 'CX_CONFIG' }) });
     if (!connection || connection.error) showConfigError();
 
     this.on('input', (msg: NodeMessageInFlow & { refresh?: unknown }, send, done) => {
@@ -25,9 +26,11 @@ export = function (RED: NodeAPI): void {
       connection.token({ refresh: msg.refresh === true }).then(
         (t) => {
           const until = localTime(t.expiry);
-          this.status(until
-            ? { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid-until', { time: until }) }
-            : { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid') });
+          this.status(
+            until
+              ? { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid-until', { time: until }) }
+              : { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid') },
+          );
           msg.payload = { token: t.token, expiry: t.expiry };
           send(msg);
           done();

@@ -2,7 +2,15 @@ import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { CxError, KNOWN_SERVICES, ServiceModelCache, isCxError } from '../lib';
 import { CxConnection, localTime } from './connection';
-import { CxConfigProps, CxCredentials, ProxyConfigNode, TlsConfigNode, clientOptions, resolveEnvRef, settingsKey } from './settings';
+import {
+  CxConfigProps,
+  CxCredentials,
+  ProxyConfigNode,
+  TlsConfigNode,
+  clientOptions,
+  resolveEnvRef,
+  settingsKey,
+} from './settings';
 import type { CxConfigNode } from './types';
 
 /** How the editor shows a stored password it does not know. */
@@ -30,26 +38,38 @@ export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCac
 
   RED.httpAdmin.post(`${ROOT}/operations`, read, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, modelCache, body, res, async (c) => ({ service: body.service, operations: await c.operations(text(body.service)) })));
+    answer(
+      res,
+      withConnection(RED, modelCache, body, res, async (c) => ({
+        service: body.service,
+        operations: await c.operations(text(body.service)),
+      })),
+    );
   });
 
   RED.httpAdmin.post(`${ROOT}/template`, read, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, modelCache, body, res, async (c) => ({
-      service: body.service,
-      method: body.method,
-      template: await c.template(text(body.service), text(body.method)),
-    })));
+    answer(
+      res,
+      withConnection(RED, modelCache, body, res, async (c) => ({
+        service: body.service,
+        method: body.method,
+        template: await c.template(text(body.service), text(body.method)),
+      })),
+    );
   });
 
   RED.httpAdmin.post(`${ROOT}/test-connection`, write, (req, res) => {
     const body = bodyOf(req);
-    answer(res, withConnection(RED, modelCache, body, res, async (c, shared) => {
-      // A shared connection logs in afresh (and keeps the new token); a failed login during its
-      // cool-down is answered from memory, so that the button cannot lock the Cx account.
-      const t = await c.token({ refresh: shared });
-      return { ok: true, expiry: t.expiry, validUntil: localTime(t.expiry) ?? null };
-    }));
+    answer(
+      res,
+      withConnection(RED, modelCache, body, res, async (c, shared) => {
+        // A shared connection logs in afresh (and keeps the new token); a failed login during its
+        // cool-down is answered from memory, so that the button cannot lock the Cx account.
+        const t = await c.token({ refresh: shared });
+        return { ok: true, expiry: t.expiry, validUntil: localTime(t.expiry) ?? null };
+      }),
+    );
   });
 }
 
@@ -61,12 +81,26 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-async function withConnection<T>(RED: NodeAPI, modelCache: ServiceModelCache, body: DialogBody, res: Response,
-  fn: (c: CxConnection, shared: boolean) => Promise<T>): Promise<T> {
+async function withConnection<T>(
+  RED: NodeAPI,
+  modelCache: ServiceModelCache,
+  body: DialogBody,
+  res: Response,
+  fn: (c: CxConnection, shared: boolean) => Promise<T>,
+): Promise<T> {
   const deployed = body.id ? (RED.nodes.getNode(body.id) as CxConfigNode | null) : null;
   const env = (name: string) => RED.util.getSetting(deployed as never, name);
   const props: CxConfigProps = { ...body };
-  for (const k of ['url', 'timeout', 'refreshMargin', 'maxConcurrent', 'maxResponseMB', 'invalidTokenPattern', 'tokenPlacement', 'tokenName'] as const) {
+  for (const k of [
+    'url',
+    'timeout',
+    'refreshMargin',
+    'maxConcurrent',
+    'maxResponseMB',
+    'invalidTokenPattern',
+    'tokenPlacement',
+    'tokenName',
+  ] as const) {
     if (typeof props[k] === 'string') (props as Record<string, unknown>)[k] = resolveEnvRef(props[k] as string, env);
   }
   const creds = credentialsOf(RED, body, deployed, env);
@@ -84,7 +118,12 @@ async function withConnection<T>(RED: NodeAPI, modelCache: ServiceModelCache, bo
   }
 }
 
-function credentialsOf(RED: NodeAPI, body: DialogBody, deployed: CxConfigNode | null, env: (name: string) => unknown): CxCredentials {
+function credentialsOf(
+  RED: NodeAPI,
+  body: DialogBody,
+  deployed: CxConfigNode | null,
+  env: (name: string) => unknown,
+): CxCredentials {
   const stored = (): CxCredentials => {
     if (deployed?.credentials) return deployed.credentials;
     const c = body.id ? (RED.nodes.getCredentials(body.id) as CxCredentials | undefined) : undefined;
@@ -95,7 +134,10 @@ function credentialsOf(RED: NodeAPI, body: DialogBody, deployed: CxConfigNode | 
   if (body.password === STORED_PASSWORD || body.password === undefined) {
     password = stored().password;
     if (body.password === STORED_PASSWORD && !password) {
-      throw new CxError('CX_CONFIG', 'The stored password of this Cx connection is not available here. Type the password again.');
+      throw new CxError(
+        'CX_CONFIG',
+        'The stored password of this Cx connection is not available here. Type the password again.',
+      );
     }
   } else {
     password = resolveEnvRef(body.password, env);
@@ -106,7 +148,11 @@ function credentialsOf(RED: NodeAPI, body: DialogBody, deployed: CxConfigNode | 
 function helperNode<T>(RED: NodeAPI, id: string | undefined, what: string): T | null {
   if (!id || id === '_ADD_') return null;
   const n = RED.nodes.getNode(id) as T | null;
-  if (!n) throw new CxError('CX_CONFIG', `The ${what} node chosen for this Cx connection is not deployed yet. Deploy it first, then try again.`);
+  if (!n)
+    throw new CxError(
+      'CX_CONFIG',
+      `The ${what} node chosen for this Cx connection is not deployed yet. Deploy it first, then try again.`,
+    );
   return n;
 }
 
@@ -135,7 +181,11 @@ function answer(res: Response, work: Promise<unknown>): void {
     (err: unknown) => {
       if (res.headersSent) return;
       if (isCxError(err)) res.status(STATUS[err.code] ?? 500).json({ code: err.code, message: err.message });
-      else res.status(500).json({ code: 'CX_INTERNAL', message: `The request could not be handled: ${String((err as Error)?.message ?? err).slice(0, 200)}` });
+      else
+        res.status(500).json({
+          code: 'CX_INTERNAL',
+          message: `The request could not be handled: ${String((err as Error)?.message ?? err).slice(0, 200)}`,
+        });
     },
   );
 }

@@ -1,4 +1,13 @@
-import { CallOptions, CallResult, CxClient, CxClientOptions, CxError, TokenInfo, TokenSession, isCxError } from '../lib';
+import {
+  CallOptions,
+  CallResult,
+  CxClient,
+  CxClientOptions,
+  CxError,
+  TokenInfo,
+  TokenSession,
+  isCxError,
+} from '../lib';
 import { settingsKey } from './settings';
 
 /**
@@ -15,7 +24,12 @@ export class CxConnection {
     try {
       this.client = new CxClient(options);
     } catch (err) {
-      this.error = isCxError(err) ? err : new CxError('CX_CONFIG', `The Cx connection settings cannot be used: ${String((err as Error)?.message ?? err)}`);
+      this.error = isCxError(err)
+        ? err
+        : new CxError(
+            'CX_CONFIG',
+            `The Cx connection settings cannot be used: ${String((err as Error)?.message ?? err)}`,
+          );
     }
   }
 
@@ -56,7 +70,10 @@ export class CxConnection {
 
 /** The error every message gets when a node has no usable cx-config. */
 export function missingConfigError(): CxError {
-  return new CxError('CX_CONFIG', 'No Cx connection is set, or it was deleted. Open the node and choose a Cx connection (cx-config), then deploy.');
+  return new CxError(
+    'CX_CONFIG',
+    'No Cx connection is set, or it was deleted. Open the node and choose a Cx connection (cx-config), then deploy.',
+  );
 }
 
 /** Anything thrown that is not a CxError (a bug, an evaluation error) still gets a code. */

@@ -52,7 +52,12 @@ function number(v: number | string | undefined, def: number): number {
 }
 
 /** Maps the node's properties, credentials and helper nodes onto the client's options. */
-export function clientOptions(props: CxConfigProps, creds: CxCredentials, tls?: TlsConfigNode | null, proxy?: ProxyConfigNode | null): CxClientOptions {
+export function clientOptions(
+  props: CxConfigProps,
+  creds: CxCredentials,
+  tls?: TlsConfigNode | null,
+  proxy?: ProxyConfigNode | null,
+): CxClientOptions {
   const opts: CxClientOptions = {
     url: props.url ?? '',
     username: creds.username ?? '',
@@ -98,7 +103,11 @@ function proxyOptions(node: ProxyConfigNode): ProxyOptions {
 export function settingsKey(opts: CxClientOptions): string {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
   const { tls, proxy, modelCache, clock, session, ...rest } = opts;
-  return createHash('sha256').update(JSON.stringify([rest, tls ?? null, proxy ?? null], (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))).digest('hex');
+  return createHash('sha256')
+    .update(
+      JSON.stringify([rest, tls ?? null, proxy ?? null], (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
+    )
+    .digest('hex');
 }
 
 const ENV_REF = /^\$\{(\S+)\}$/;

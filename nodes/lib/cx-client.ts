@@ -83,7 +83,8 @@ const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
  */
 export class CxClient {
   readonly baseUrl: URL;
-  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> & Pick<CxClientOptions, 'tls' | 'proxy'>;
+  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> &
+    Pick<CxClientOptions, 'tls' | 'proxy'>;
   private readonly modelCache?: ServiceModelCache;
   /** What makes a WSDL fetched by this connection valid for another: where and how it is fetched. */
   private readonly cachePrefix: string;
@@ -101,7 +102,10 @@ export class CxClient {
     const num = (v: number | undefined, def: number, min: number, name: string) => {
       if (v === undefined || v === null) return def;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-        throw new CxError('CX_CONFIG', `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`);
+        throw new CxError(
+          'CX_CONFIG',
+          `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`,
+        );
       }
       return v;
     };
@@ -123,25 +127,36 @@ export class CxClient {
       proxy: options.proxy,
     };
     if (!['auto', 'header', 'parameter', 'member', 'none'].includes(this.opts.tokenPlacement)) {
-      throw new CxError('CX_CONFIG', `Unknown token placement "${this.opts.tokenPlacement}"; use auto, header, parameter, member or none.`);
+      throw new CxError(
+        'CX_CONFIG',
+        `Unknown token placement "${this.opts.tokenPlacement}"; use auto, header, parameter, member or none.`,
+      );
     }
     try {
       this.invalidToken = new RegExp(this.opts.invalidTokenPattern, 'i');
     } catch {
-      throw new CxError('CX_CONFIG', 'The invalid-token pattern is not a valid regular expression. Fix it in the Cx connection\'s advanced settings, or leave it empty for the default.');
+      throw new CxError(
+        'CX_CONFIG',
+        "The invalid-token pattern is not a valid regular expression. Fix it in the Cx connection's advanced settings, or leave it empty for the default.",
+      );
     }
-    this.transport = new HttpTransport({
-      timeoutMs: this.opts.timeoutMs,
-      maxResponseBytes: this.opts.maxResponseBytes,
-      // One socket per concurrent call, plus one for a login or WSDL fetch beside them.
-      maxSockets: this.opts.maxConcurrent + 1,
-      tls: this.opts.tls,
-      proxy: this.opts.proxy,
-    }, this.baseUrl);
+    this.transport = new HttpTransport(
+      {
+        timeoutMs: this.opts.timeoutMs,
+        maxResponseBytes: this.opts.maxResponseBytes,
+        // One socket per concurrent call, plus one for a login or WSDL fetch beside them.
+        maxSockets: this.opts.maxConcurrent + 1,
+        tls: this.opts.tls,
+        proxy: this.opts.proxy,
+      },
+      this.baseUrl,
+    );
     this.limiter = new Limiter(this.opts.maxConcurrent);
     this.modelCache = options.modelCache;
-    this.cachePrefix = JSON.stringify([this.opts.maxResponseBytes, this.opts.tls ?? null, this.opts.proxy ?? null],
-      (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+    this.cachePrefix = JSON.stringify(
+      [this.opts.maxResponseBytes, this.opts.tls ?? null, this.opts.proxy ?? null],
+      (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v),
+    );
     this.tokens = new TokenManager(() => this.login(), options.clock ?? systemClock, {
       refreshMarginMs: this.opts.refreshMarginMs,
       cooldownMs: this.opts.loginCooldownMs,
@@ -162,7 +177,8 @@ export class CxClient {
     // Built once, before any login or queueing, so that bad input fails first; the token goes in
     // where the marker stands (a NUL can never come from a caller: leaf values refuse it).
     const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, params, ctx);
-    const withToken = (token: string | undefined) => (token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token)));
+    const withToken = (token: string | undefined) =>
+      token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
 
     return this.limiter.run(async () => {
       let retried = false;
@@ -176,9 +192,11 @@ export class CxClient {
             retried = true;
             continue;
           }
-          throw new CxError('CX_TOKEN_INVALID',
+          throw new CxError(
+            'CX_TOKEN_INVALID',
             `Cx rejected the token for ${ctx.service}.${ctx.method} even after a fresh login. Check that the API user's role allows this service, and the token placement setting.`,
-            { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string });
+            { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string },
+          );
         }
         break;
       }
@@ -189,8 +207,11 @@ export class CxClient {
       }
       if (!options.refusalsAsData && isRefusal(a.result)) {
         const reason = String((a.result as Record<string, unknown>).InvalidReason ?? '').trim();
-        throw new CxError('CX_REFUSED', `Cx refused ${ctx.service}.${ctx.method}: ${sentence(reason || 'IsValid is false and no reason was given')}`,
-          { ...ctx, invalidReason: reason, result: a.result });
+        throw new CxError(
+          'CX_REFUSED',
+          `Cx refused ${ctx.service}.${ctx.method}: ${sentence(reason || 'IsValid is false and no reason was given')}`,
+          { ...ctx, invalidReason: reason, result: a.result },
+        );
       }
       return { result: a.result ?? null, retried, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     });
@@ -235,7 +256,11 @@ export class CxClient {
   private async operation(service: string, method: string): Promise<{ model: ServiceModel; op: OperationModel }> {
     const model = await this.service(service);
     if (typeof method !== 'string' || method.trim() === '') {
-      throw new CxError('CX_UNKNOWN_METHOD', `No method given for ${model.name}. Set the node's method or msg.method.`, { service: model.name });
+      throw new CxError(
+        'CX_UNKNOWN_METHOD',
+        `No method given for ${model.name}. Set the node's method or msg.method.`,
+        { service: model.name },
+      );
     }
     const name = method.trim();
     let op = model.operations.get(name);
@@ -246,19 +271,26 @@ export class CxClient {
     if (!op) {
       const all = [...model.operations.keys()].sort();
       const near = all.filter((n) => n.toLowerCase().includes(name.toLowerCase().slice(0, 6)));
-      throw new CxError('CX_UNKNOWN_METHOD',
+      throw new CxError(
+        'CX_UNKNOWN_METHOD',
         `${model.name} has no method "${name.slice(0, 100)}".${near.length ? ` Similar: ${near.slice(0, 10).join(', ')}.` : ''} It has ${all.length} methods${all.length <= 30 ? `: ${all.join(', ')}` : ''}.`,
-        { service: model.name, method: name.slice(0, 100), validNames: all.slice(0, 200) });
+        { service: model.name, method: name.slice(0, 100), validNames: all.slice(0, 200) },
+      );
     }
     return { model, op };
   }
 
   private service(service: string): Promise<ServiceModel> {
-    if (this.closed) return Promise.reject(new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown).'));
+    if (this.closed)
+      return Promise.reject(new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown).'));
     if (typeof service !== 'string' || !SERVICE_NAME.test(service.trim())) {
-      return Promise.reject(new CxError('CX_UNKNOWN_SERVICE',
-        `"${String(service).slice(0, 60)}" is not a Cx service name. Use a name such as WSRepairContractorService (set the node's service or msg.service).`,
-        { service: String(service).slice(0, 60) }));
+      return Promise.reject(
+        new CxError(
+          'CX_UNKNOWN_SERVICE',
+          `"${String(service).slice(0, 60)}" is not a Cx service name. Use a name such as WSRepairContractorService (set the node's service or msg.service).`,
+          { service: String(service).slice(0, 60) },
+        ),
+      );
     }
     const name = service.trim();
     const key = name.toLowerCase();
@@ -297,7 +329,10 @@ export class CxClient {
   private placeOf(model: ServiceModel, op: OperationModel): ResolvedTokenPlace {
     let place = this.places.get(op);
     if (!place) {
-      place = resolveTokenPlace(op, model.schema, this.opts.tokenPlacement, this.opts.tokenName, { service: model.name, method: op.name });
+      place = resolveTokenPlace(op, model.schema, this.opts.tokenPlacement, this.opts.tokenName, {
+        service: model.name,
+        method: op.name,
+      });
       this.places.set(op, place);
     }
     return place;
@@ -305,33 +340,53 @@ export class CxClient {
 
   private post(model: ServiceModel, op: OperationModel, envelope: string): Promise<SoapAnswer> {
     const url = this.serviceUrl(model.name);
-    return this.transport.send({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op.soapAction}"` },
-      body: envelope,
-    }, soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }));
+    return this.transport.send(
+      {
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op.soapAction}"` },
+        body: envelope,
+      },
+      soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }),
+    );
   }
 
   private async login() {
     if (!this.opts.username || !this.opts.password) {
-      throw new CxError('CX_CONFIG', 'No Cx username or password is set. Enter both in the Cx connection (config node) credentials.');
+      throw new CxError(
+        'CX_CONFIG',
+        'No Cx username or password is set. Enter both in the Cx connection (config node) credentials.',
+      );
     }
     const { model, op } = await this.operation(this.opts.loginService, this.opts.loginMethod);
     const ctx = { service: model.name, method: op.name };
     const none: ResolvedTokenPlace = { kind: 'none' };
-    const params = normaliseArgs(op, model.schema, none, loginArgs(op, model, this.opts.username, this.opts.password), ctx);
+    const params = normaliseArgs(
+      op,
+      model.schema,
+      none,
+      loginArgs(op, model, this.opts.username, this.opts.password),
+      ctx,
+    );
     const answer = await this.post(model, op, buildEnvelope(op, model.schema, none, undefined, params, ctx));
-    const hint = 'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
+    const hint =
+      'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
     const cooldown = `${Math.round(this.opts.loginCooldownMs / 1000)} s`;
     if (answer.fault) {
-      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login with a fault: ${sentence(answer.fault.string || answer.fault.code || 'no reason given')} ${hint} ${cooldown}.`,
-        { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string });
+      throw new CxError(
+        'CX_LOGIN_FAILED',
+        `Cx refused the login with a fault: ${sentence(answer.fault.string || answer.fault.code || 'no reason given')} ${hint} ${cooldown}.`,
+        { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string },
+      );
     }
     const r = (answer.result ?? {}) as Record<string, unknown>;
     if (r.IsValid !== true || typeof r.Token !== 'string' || r.Token === '') {
       const reason = typeof r.InvalidReason === 'string' && r.InvalidReason ? r.InvalidReason : 'no token was returned';
-      throw new CxError('CX_LOGIN_FAILED', `Cx refused the login of "${this.opts.username}": ${sentence(reason)} ${hint} ${cooldown}.`, { ...ctx, invalidReason: reason });
+      throw new CxError(
+        'CX_LOGIN_FAILED',
+        `Cx refused the login of "${this.opts.username}": ${sentence(reason)} ${hint} ${cooldown}.`,
+        { ...ctx, invalidReason: reason },
+      );
     }
     const expiryText = typeof r.TokenExpiry === 'string' ? r.TokenExpiry : undefined;
     return { token: r.Token, expiry: parseTokenExpiry(expiryText), expiryText };
@@ -343,11 +398,17 @@ export class CxClient {
  * (cx-facts), matched without regard to case or a `Login`/`User` prefix so that a service that
  * says `Username` or `LoginPassword` still works.
  */
-export function loginArgs(op: OperationModel, model: ServiceModel, username: string, password: string): Record<string, string> {
+export function loginArgs(
+  op: OperationModel,
+  model: ServiceModel,
+  username: string,
+  password: string,
+): Record<string, string> {
   const param = op.params.length === 1 ? model.schema.type(op.params[0].type) : undefined;
   const names = param?.kind === 'complex' ? model.schema.membersOf(param).map((m) => m.name) : [];
   const user = names.find((n) => /^(login)?user_?name$/i.test(n)) ?? names.find((n) => /user/i.test(n)) ?? 'UserName';
-  const pass = names.find((n) => /^(login|user)?password$/i.test(n)) ?? names.find((n) => /pass/i.test(n)) ?? 'Password';
+  const pass =
+    names.find((n) => /^(login|user)?password$/i.test(n)) ?? names.find((n) => /pass/i.test(n)) ?? 'Password';
   return { [user]: username, [pass]: password };
 }
 
@@ -358,19 +419,31 @@ function sentence(text: string): string {
 
 function parseBaseUrl(url: unknown): URL {
   if (typeof url !== 'string' || url.trim() === '') {
-    throw new CxError('CX_CONFIG', 'No Cx base URL is set. Enter it in the Cx connection, e.g. https://mysite.civica-cx.co.uk/cx');
+    throw new CxError(
+      'CX_CONFIG',
+      'No Cx base URL is set. Enter it in the Cx connection, e.g. https://mysite.civica-cx.co.uk/cx',
+    );
   }
   let u: URL;
   try {
     u = new URL(url.trim());
   } catch {
-    throw new CxError('CX_CONFIG', `The Cx base URL "${url.slice(0, 100)}" is not a URL. It needs a scheme, e.g. https://mysite.civica-cx.co.uk/cx`);
+    throw new CxError(
+      'CX_CONFIG',
+      `The Cx base URL "${url.slice(0, 100)}" is not a URL. It needs a scheme, e.g. https://mysite.civica-cx.co.uk/cx`,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new CxError('CX_CONFIG', `The Cx base URL must start with https:// (or http://), not ${u.protocol}//. Example: https://mysite.civica-cx.co.uk/cx`);
+    throw new CxError(
+      'CX_CONFIG',
+      `The Cx base URL must start with https:// (or http://), not ${u.protocol}//. Example: https://mysite.civica-cx.co.uk/cx`,
+    );
   }
   if (u.username || u.password) {
-    throw new CxError('CX_CONFIG', 'The Cx base URL must not contain a user name or password; use the connection\'s credentials.');
+    throw new CxError(
+      'CX_CONFIG',
+      "The Cx base URL must not contain a user name or password; use the connection's credentials.",
+    );
   }
   u.search = '';
   u.hash = '';
@@ -378,16 +451,31 @@ function parseBaseUrl(url: unknown): URL {
 }
 
 function isRefusal(result: unknown): boolean {
-  return !!result && typeof result === 'object' && !Array.isArray(result) && (result as Record<string, unknown>).IsValid === false;
+  return (
+    !!result &&
+    typeof result === 'object' &&
+    !Array.isArray(result) &&
+    (result as Record<string, unknown>).IsValid === false
+  );
 }
 
 function faultError(a: SoapAnswer, ctx: { service: string; method: string }): CxError {
   const f = a.fault as NonNullable<SoapAnswer['fault']>;
   let hint: string;
-  if (/ActionNotSupported/i.test(f.code)) hint = ' The service does not accept this operation\'s SOAPAction: its WSDL may have changed, and will be read again on the next call.';
-  else if (/DeserializationFailed/i.test(f.code)) hint = ' Cx could not read a value in the request: check the types in msg.payload.';
-  else if (/(^|:)(Server|Receiver)$|InternalServiceFault/i.test(f.code)) hint = ' Cx failed while handling it: try again later, and if it persists ask your Cx administrator, quoting this fault.';
-  else hint = ' Check the arguments against the method\'s request (the Request template shows them); if they are right, ask your Cx administrator, quoting this fault.';
-  return new CxError('CX_FAULT', `Cx answered ${ctx.service}.${ctx.method} with a fault: ${sentence(f.string || f.code || 'no fault text')}${hint}`,
-    { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) });
+  if (/ActionNotSupported/i.test(f.code))
+    hint =
+      " The service does not accept this operation's SOAPAction: its WSDL may have changed, and will be read again on the next call.";
+  else if (/DeserializationFailed/i.test(f.code))
+    hint = ' Cx could not read a value in the request: check the types in msg.payload.';
+  else if (/(^|:)(Server|Receiver)$|InternalServiceFault/i.test(f.code))
+    hint =
+      ' Cx failed while handling it: try again later, and if it persists ask your Cx administrator, quoting this fault.';
+  else
+    hint =
+      " Check the arguments against the method's request (the Request template shows them); if they are right, ask your Cx administrator, quoting this fault.";
+  return new CxError(
+    'CX_FAULT',
+    `Cx answered ${ctx.service}.${ctx.method} with a fault: ${sentence(f.string || f.code || 'no fault text')}${hint}`,
+    { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) },
+  );
 }

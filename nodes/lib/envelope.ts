@@ -7,8 +7,9 @@ const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 
 // Characters XML 1.0 cannot carry at all, and lone surrogate halves.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const ILLEGAL_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const ILLEGAL_XML =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -23,10 +24,20 @@ export interface CallContext {
  * (`{ request: {...} }`), or, when there is one parameter besides the token, be that parameter's
  * members directly (`{ WorkOrderReference: 'WO1' }`).
  */
-export function normaliseArgs(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace, args: unknown, ctx: CallContext): Record<string, unknown> {
+export function normaliseArgs(
+  op: OperationModel,
+  schema: SchemaSet,
+  place: ResolvedTokenPlace,
+  args: unknown,
+  ctx: CallContext,
+): Record<string, unknown> {
   if (args === undefined || args === null || args === '') args = {};
   if (typeof args !== 'object' || Array.isArray(args) || args instanceof Date || Buffer.isBuffer(args)) {
-    throw new CxError('CX_BAD_REQUEST', `The arguments for ${ctx.service}.${ctx.method} must be an object (msg.payload), not ${describe(args)}.`, ctx);
+    throw new CxError(
+      'CX_BAD_REQUEST',
+      `The arguments for ${ctx.service}.${ctx.method} must be an object (msg.payload), not ${describe(args)}.`,
+      ctx,
+    );
   }
   const params = op.params.filter((p) => !(place.kind === 'parameter' && p === place.param));
   const names = new Set(params.map((p) => p.name));
@@ -36,12 +47,15 @@ export function normaliseArgs(op: OperationModel, schema: SchemaSet, place: Reso
   // Naming a parameter (`request`) means the operation shape, so any other key is a mistake at
   // that level, not a member of the request.
   const namesAParam = keys.some((k) => names.has(k));
-  if (!namesAParam && only && schema.type(only.type)?.kind === 'complex' && !schema.arrayItem(only.type)) return { [only.name]: args };
+  if (!namesAParam && only && schema.type(only.type)?.kind === 'complex' && !schema.arrayItem(only.type))
+    return { [only.name]: args };
   if (keys.length === 0) return {};
   const unknown = keys.filter((k) => !names.has(k));
-  throw new CxError('CX_BAD_REQUEST',
+  throw new CxError(
+    'CX_BAD_REQUEST',
     `${ctx.service}.${ctx.method} has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}. Valid names: ${[...names].join(', ') || '(none)'}.`,
-    { ...ctx, validNames: [...names] });
+    { ...ctx, validNames: [...names] },
+  );
 }
 
 /**
@@ -51,7 +65,14 @@ export function normaliseArgs(op: OperationModel, schema: SchemaSet, place: Reso
  * against their XSD type so that a typo fails here with a clear message rather than as a
  * DeserializationFailed fault from WCF.
  */
-export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace, token: string | undefined, args: Record<string, unknown>, ctx: CallContext): string {
+export function buildEnvelope(
+  op: OperationModel,
+  schema: SchemaSet,
+  place: ResolvedTokenPlace,
+  token: string | undefined,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+): string {
   const prefixes = new Map<string, string>();
   let usesXsi = false;
   const prefix = (ns: string): string => {
@@ -90,15 +111,23 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
     if (t?.kind === 'complex') {
       const obj = (value ?? {}) as Record<string, unknown>;
       if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
-        throw bad(`${path} must be an object with members ${schema.membersOf(t).map((x) => x.name).join(', ')}, not ${describe(value)}`, ctx);
+        throw bad(
+          `${path} must be an object with members ${schema
+            .membersOf(t)
+            .map((x) => x.name)
+            .join(', ')}, not ${describe(value)}`,
+          ctx,
+        );
       }
       const members = schema.membersOf(t);
       const known = new Set(members.map((x) => x.name));
       const unknown = Object.keys(obj).filter((k) => !known.has(k));
       if (unknown.length) {
-        throw new CxError('CX_BAD_REQUEST',
+        throw new CxError(
+          'CX_BAD_REQUEST',
           `${path} has no member ${unknown.map((k) => `"${k}"`).join(', ')} in ${ctx.service}.${ctx.method}. Valid names, in order: ${members.map((x) => x.name).join(', ')}.`,
-          { ...ctx, validNames: members.map((x) => x.name) });
+          { ...ctx, validNames: members.map((x) => x.name) },
+        );
       }
       out.push(`<${tag}>`);
       for (const child of members) {
@@ -107,7 +136,8 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
           continue;
         }
         const v = obj[child.name];
-        if (child.max > 1 && Array.isArray(v)) v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
+        if (child.max > 1 && Array.isArray(v))
+          v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
         else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
       }
       out.push(`</${tag}>`);
@@ -127,7 +157,7 @@ export function buildEnvelope(op: OperationModel, schema: SchemaSet, place: Reso
       const carriesToken = place.kind === 'member' && place.param === p;
       let v = args[p.name];
       if (carriesToken && (v === undefined || v === null)) v = {};
-      writeValue(p, v, p.name, carriesToken ? token ?? '' : undefined);
+      writeValue(p, v, p.name, carriesToken ? (token ?? '') : undefined);
     }
   }
   out.push(`</${wrapperTag}>`);
@@ -187,7 +217,11 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
       break;
     case 'dateTime':
       if (value instanceof Date) {
-        if (Number.isNaN(value.getTime())) throw bad(`${path} is an invalid Date; use a valid Date or an ISO date-time such as 2026-11-28T09:00:00Z`, ctx);
+        if (Number.isNaN(value.getTime()))
+          throw bad(
+            `${path} is an invalid Date; use a valid Date or an ISO date-time such as 2026-11-28T09:00:00Z`,
+            ctx,
+          );
         text = value.toISOString();
       } else if (typeof value === 'string' && ISO_DATE.test(value.trim())) text = value.trim();
       else if (typeof value === 'number' && Number.isFinite(value)) text = new Date(value).toISOString();
@@ -195,7 +229,8 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
       break;
     case 'guid':
       if (typeof value === 'string' && GUID.test(value.trim())) text = value.trim();
-      else throw bad(`${path} must be a GUID such as 00000000-0000-0000-0000-000000000000, not ${describe(value)}`, ctx);
+      else
+        throw bad(`${path} must be a GUID such as 00000000-0000-0000-0000-000000000000, not ${describe(value)}`, ctx);
       break;
     case 'char':
       // WCF sends a char as its UTF-16 code.
@@ -214,7 +249,11 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
   if (def?.kind === 'simple' && def.enumeration && !def.enumeration.includes(text)) {
     throw bad(`${path} must be one of ${def.enumeration.join(', ')}, not ${describe(value)}`, ctx);
   }
-  if (ILLEGAL_XML.test(text)) throw bad(`${path} contains a character XML cannot carry (a control character or a broken surrogate pair); fix the value by removing it`, ctx);
+  if (ILLEGAL_XML.test(text))
+    throw bad(
+      `${path} contains a character XML cannot carry (a control character or a broken surrogate pair); fix the value by removing it`,
+      ctx,
+    );
   return text;
 }
 

@@ -62,13 +62,18 @@ export class HttpTransport {
   private readonly inFlight = new Set<http.ClientRequest>();
   private closed = false;
 
-  constructor(private readonly opts: TransportOptions, private readonly target: URL) {
+  constructor(
+    private readonly opts: TransportOptions,
+    private readonly target: URL,
+  ) {
     // noDelay: a SOAP request is headers plus one body write; with Nagle on, loopback and LAN
     // calls wait on delayed ACKs (measured: 3x fewer calls/s).
     const common = { keepAlive: true, maxSockets: opts.maxSockets, scheduling: 'lifo' as const, noDelay: true };
     const proxy = opts.proxy && !bypassesProxy(target.hostname, opts.proxy.noProxy) ? opts.proxy : undefined;
     if (target.protocol === 'https:') {
-      this.agent = proxy ? new TunnelAgent(proxy, { ...common, ...opts.tls }) : new https.Agent({ ...common, ...opts.tls });
+      this.agent = proxy
+        ? new TunnelAgent(proxy, { ...common, ...opts.tls })
+        : new https.Agent({ ...common, ...opts.tls });
     } else {
       this.agent = new http.Agent(common);
     }
@@ -88,14 +93,26 @@ export class HttpTransport {
         Object.assign(options, { hostname: p.hostname, port: p.port || 80, path: req.url.href });
         if (this.proxy.username) headers['proxy-authorization'] = basicAuth(this.proxy.username, this.proxy.password);
       } else {
-        Object.assign(options, { hostname: req.url.hostname, port: req.url.port || undefined, path: req.url.pathname + req.url.search });
+        Object.assign(options, {
+          hostname: req.url.hostname,
+          port: req.url.port || undefined,
+          path: req.url.pathname + req.url.search,
+        });
       }
       const mod = req.url.protocol === 'https:' && !this.proxy ? https : http;
       const cr = mod.request(options);
       this.inFlight.add(cr);
-      const timer = setTimeout(() => fail(new CxError('CX_TIMEOUT',
-        `No complete answer from ${req.url.host} within ${formatDuration(this.opts.timeoutMs)}. Check that Cx is up and reachable, or raise the timeout.`,
-        { cause: 'timeout' })), this.opts.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new CxError(
+              'CX_TIMEOUT',
+              `No complete answer from ${req.url.host} within ${formatDuration(this.opts.timeoutMs)}. Check that Cx is up and reachable, or raise the timeout.`,
+              { cause: 'timeout' },
+            ),
+          ),
+        this.opts.timeoutMs,
+      );
 
       const finish = () => {
         clearTimeout(timer);
@@ -124,28 +141,39 @@ export class HttpTransport {
         const enc = String(res.headers['content-encoding'] ?? '').toLowerCase();
         if (enc === 'gzip' || enc === 'deflate') {
           const z = enc === 'gzip' ? zlib.createGunzip() : zlib.createInflate();
-          z.on('error', () => fail(new CxError('CX_BAD_RESPONSE', `The answer from ${req.url.host} is not valid ${enc} data.`)));
+          z.on('error', () =>
+            fail(new CxError('CX_BAD_RESPONSE', `The answer from ${req.url.host} is not valid ${enc} data.`)),
+          );
           res.pipe(z);
           stream = z;
         }
         let received = 0;
-        const pump = new ChunkPump(stream, (data) => handler.chunk(data), fail, () => {
-          try {
-            const value = handler.end();
-            settled = true;
-            finish();
-            resolve(value);
-          } catch (err) {
-            fail(err as Error);
-          }
-        });
+        const pump = new ChunkPump(
+          stream,
+          (data) => handler.chunk(data),
+          fail,
+          () => {
+            try {
+              const value = handler.end();
+              settled = true;
+              finish();
+              resolve(value);
+            } catch (err) {
+              fail(err as Error);
+            }
+          },
+        );
         stopPump = () => pump.stop();
         stream.on('data', (data: Buffer) => {
           if (settled) return;
           received += data.length;
           if (received > this.opts.maxResponseBytes) {
-            fail(new CxError('CX_BAD_RESPONSE',
-              `The answer is larger than the ${formatBytes(this.opts.maxResponseBytes)} limit; raise the maximum response size or ask for less data.`));
+            fail(
+              new CxError(
+                'CX_BAD_RESPONSE',
+                `The answer is larger than the ${formatBytes(this.opts.maxResponseBytes)} limit; raise the maximum response size or ask for less data.`,
+              ),
+            );
             return;
           }
           pump.push(data);
@@ -153,7 +181,15 @@ export class HttpTransport {
         stream.on('end', () => {
           if (!settled) pump.end();
         });
-        res.on('aborted', () => fail(new CxError('CX_NETWORK', `The connection to ${req.url.host} was dropped in the middle of the answer. Try again; if it persists, check the network path to Cx.`, { cause: 'aborted' })));
+        res.on('aborted', () =>
+          fail(
+            new CxError(
+              'CX_NETWORK',
+              `The connection to ${req.url.host} was dropped in the middle of the answer. Try again; if it persists, check the network path to Cx.`,
+              { cause: 'aborted' },
+            ),
+          ),
+        );
         res.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
       });
       cr.end(req.body);
@@ -177,9 +213,9 @@ const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused. Check the base URL and port, and that Cx is running',
   ENOTFOUND: 'host name not found. Check the base URL',
   EAI_AGAIN: 'host name could not be resolved right now. Check DNS and the base URL',
-  ECONNRESET: 'connection reset by the server. Check that Cx allows this machine\'s IP address (firewall)',
-  EPIPE: 'connection closed by the server while sending. Check that Cx allows this machine\'s IP address',
-  ETIMEDOUT: 'connection timed out. Check the firewall: Cx must allow this machine\'s IP address',
+  ECONNRESET: "connection reset by the server. Check that Cx allows this machine's IP address (firewall)",
+  EPIPE: "connection closed by the server while sending. Check that Cx allows this machine's IP address",
+  ETIMEDOUT: "connection timed out. Check the firewall: Cx must allow this machine's IP address",
   EHOSTUNREACH: 'host unreachable. Check the network path and the base URL',
   ENETUNREACH: 'network unreachable. Check the network path and the base URL',
 };
@@ -188,9 +224,14 @@ function networkError(err: NodeJS.ErrnoException, url: URL): CxError {
   const code = err.code ?? '';
   if (err instanceof CxError) return err;
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate|ssl|tls/i.test(err.message)) {
-    return new CxError('CX_NETWORK', `TLS failed with ${url.host} (${code || 'handshake error'}). Check the certificate settings (tls-config) and the base URL.`, { cause: code || 'TLS' });
+    return new CxError(
+      'CX_NETWORK',
+      `TLS failed with ${url.host} (${code || 'handshake error'}). Check the certificate settings (tls-config) and the base URL.`,
+      { cause: code || 'TLS' },
+    );
   }
-  const hint = NETWORK_HINTS[code] ?? `network error ${code || err.message}. Check the base URL and the network path to Cx`;
+  const hint =
+    NETWORK_HINTS[code] ?? `network error ${code || err.message}. Check the base URL and the network path to Cx`;
   return new CxError('CX_NETWORK', `Could not reach ${url.host}: ${hint}.`, { cause: code || 'network' });
 }
 
@@ -209,14 +250,20 @@ function formatBytes(n: number): string {
 function bypassesProxy(host: string, noProxy: string[] = []): boolean {
   const h = host.toLowerCase();
   return noProxy.some((entry) => {
-    const e = entry.trim().toLowerCase().replace(/^\*?\./, '');
+    const e = entry
+      .trim()
+      .toLowerCase()
+      .replace(/^\*?\./, '');
     return e !== '' && (h === e || h.endsWith(`.${e}`));
   });
 }
 
 /** HTTPS through an HTTP proxy: CONNECT, then TLS over the tunnel, keep-alive like any agent. */
 class TunnelAgent extends https.Agent {
-  constructor(private readonly proxy: ProxyOptions, options: https.AgentOptions) {
+  constructor(
+    private readonly proxy: ProxyOptions,
+    options: https.AgentOptions,
+  ) {
     super(options);
   }
 
@@ -224,7 +271,13 @@ class TunnelAgent extends https.Agent {
     const p = new URL(this.proxy.url);
     const headers: Record<string, string> = { host: `${options.host}:${options.port}` };
     if (this.proxy.username) headers['proxy-authorization'] = basicAuth(this.proxy.username, this.proxy.password);
-    const req = http.request({ hostname: p.hostname, port: p.port || 80, method: 'CONNECT', path: `${options.host}:${options.port}`, headers });
+    const req = http.request({
+      hostname: p.hostname,
+      port: p.port || 80,
+      method: 'CONNECT',
+      path: `${options.host}:${options.port}`,
+      headers,
+    });
     req.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();

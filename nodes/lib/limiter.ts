@@ -16,10 +16,12 @@ export class Limiter {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.running++;
-        task().then(resolve, reject).finally(() => {
-          this.running--;
-          this.queue.shift()?.start();
-        });
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            this.running--;
+            this.queue.shift()?.start();
+          });
       };
       if (this.running < this.max) start();
       else this.queue.push({ start, reject });

@@ -10,7 +10,11 @@ import type { ServiceModel } from './service-model';
 export class ServiceModelCache {
   private readonly entries = new Map<string, { model: ServiceModel; at: number }>();
 
-  constructor(private readonly maxEntries = 200, private readonly maxAgeMs = 3600000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxEntries = 200,
+    private readonly maxAgeMs = 3600000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(key: string): ServiceModel | undefined {
     const e = this.entries.get(key);

@@ -40,7 +40,11 @@ const SNIPPET_BYTES = 4096;
  * `Object.prototype`. A non-SOAP answer (an IIS error page) becomes CX_HTTP with a short snippet;
  * only its first few KB are kept, and no regex ever runs over a large body.
  */
-export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: MemberDecl | undefined, context: { service: string; method: string; host: string }): ResponseHandler<SoapAnswer> {
+export function soapAnswerHandler(
+  schema: SchemaSet | undefined,
+  resultMember: MemberDecl | undefined,
+  context: { service: string; method: string; host: string },
+): ResponseHandler<SoapAnswer> {
   let status = 0;
   let mode: 'xml' | 'other' = 'xml';
   let contentType = '';
@@ -65,10 +69,18 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
   const stack: Frame[] = [];
 
   const badResponse = (why: string, snippet?: string) =>
-    new CxError('CX_BAD_RESPONSE', `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
-      { service: context.service, method: context.method, status, ...(snippet === undefined ? {} : { snippet }) });
+    new CxError(
+      'CX_BAD_RESPONSE',
+      `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
+      { service: context.service, method: context.method, status, ...(snippet === undefined ? {} : { snippet }) },
+    );
 
-  const openFrame = (local: string, type: QName | undefined, member: MemberDecl | undefined, attrs: Record<string, string>): Frame => {
+  const openFrame = (
+    local: string,
+    type: QName | undefined,
+    member: MemberDecl | undefined,
+    attrs: Record<string, string>,
+  ): Frame => {
     let t = type;
     const xsiType = attrs['i:type'] ?? attrs['xsi:type'] ?? findAttr(attrs, 'type');
     if (xsiType && schema) t = findTypeByLocalName(schema, xsiType.split(':').pop() ?? '') ?? t;
@@ -168,12 +180,18 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
       const snippet = () => snippetOf(Buffer.concat(head).toString('utf8'));
       if (mode === 'other') {
         if (status >= 300 && status < 400) {
-          throw new CxError('CX_HTTP', `Cx answered ${context.service}.${context.method} with a redirect (HTTP ${status}), which is not followed. Check the base URL (http or https, path).`,
-            { service: context.service, method: context.method, status });
+          throw new CxError(
+            'CX_HTTP',
+            `Cx answered ${context.service}.${context.method} with a redirect (HTTP ${status}), which is not followed. Check the base URL (http or https, path).`,
+            { service: context.service, method: context.method, status },
+          );
         }
         if (status === 200) throw badResponse('is not XML', snippet());
-        throw new CxError('CX_HTTP', `${context.host} answered ${context.service}.${context.method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
-          { service: context.service, method: context.method, status, snippet: snippet() });
+        throw new CxError(
+          'CX_HTTP',
+          `${context.host} answered ${context.service}.${context.method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
+          { service: context.service, method: context.method, status, snippet: snippet() },
+        );
       }
       writeSafely(decoder.end());
       try {
@@ -187,11 +205,24 @@ export function soapAnswerHandler(schema: SchemaSet | undefined, resultMember: M
         return {
           status,
           fault: soap12
-            ? { code: (fault.code12 ?? '').trim(), string: (fault.reason12 ?? '').trim(), detail: (fault.detail ?? '').trim() }
-            : { code: (fault.faultcode ?? '').trim(), string: (fault.faultstring ?? '').trim(), detail: (fault.detail ?? '').trim() },
+            ? {
+                code: (fault.code12 ?? '').trim(),
+                string: (fault.reason12 ?? '').trim(),
+                detail: (fault.detail ?? '').trim(),
+              }
+            : {
+                code: (fault.faultcode ?? '').trim(),
+                string: (fault.faultstring ?? '').trim(),
+                detail: (fault.detail ?? '').trim(),
+              },
         };
       }
-      if (status !== 200) throw new CxError('CX_HTTP', `Cx answered ${context.service}.${context.method} with HTTP ${status} but no SOAP fault.`, { service: context.service, method: context.method, status, snippet: snippet() });
+      if (status !== 200)
+        throw new CxError(
+          'CX_HTTP',
+          `Cx answered ${context.service}.${context.method} with HTTP ${status} but no SOAP fault.`,
+          { service: context.service, method: context.method, status, snippet: snippet() },
+        );
       return { status, result: resultSeen ? result : undefined };
     },
   };

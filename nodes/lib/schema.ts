@@ -42,22 +42,24 @@ export type TypeDef = ComplexType | SimpleType;
 
 /** How a leaf value is checked on the way out and typed on the way in. */
 export type Primitive =
-  | 'string'
-  | 'int'
-  | 'boolean'
-  | 'decimal'
-  | 'float'
-  | 'dateTime'
-  | 'guid'
-  | 'char'
-  | 'base64'
-  | 'any';
+  'string' | 'int' | 'boolean' | 'decimal' | 'float' | 'dateTime' | 'guid' | 'char' | 'base64' | 'any';
 
 export const qkey = (q: QName): string => `${q.ns}|${q.name}`;
 
 const INT_TYPES = new Set([
-  'int', 'long', 'short', 'byte', 'integer', 'unsignedInt', 'unsignedLong', 'unsignedShort', 'unsignedByte',
-  'nonNegativeInteger', 'positiveInteger', 'negativeInteger', 'nonPositiveInteger',
+  'int',
+  'long',
+  'short',
+  'byte',
+  'integer',
+  'unsignedInt',
+  'unsignedLong',
+  'unsignedShort',
+  'unsignedByte',
+  'nonNegativeInteger',
+  'positiveInteger',
+  'negativeInteger',
+  'nonPositiveInteger',
 ]);
 
 export class SchemaSet {

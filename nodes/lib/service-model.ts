@@ -41,10 +41,13 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
   for (const doc of wsdlDocs) {
     const tns = doc.attrs.targetNamespace ?? '';
     for (const m of childrenOf(doc, WSDL_NS, 'message')) {
-      messages.set(qkey({ ns: tns, name: m.attrs.name }), childrenOf(m, WSDL_NS, 'part').map((p) => ({
-        name: p.attrs.name,
-        element: p.attrs.element ? resolveQName(p, p.attrs.element) : undefined,
-      })));
+      messages.set(
+        qkey({ ns: tns, name: m.attrs.name }),
+        childrenOf(m, WSDL_NS, 'part').map((p) => ({
+          name: p.attrs.name,
+          element: p.attrs.element ? resolveQName(p, p.attrs.element) : undefined,
+        })),
+      );
     }
     for (const pt of childrenOf(doc, WSDL_NS, 'portType')) {
       for (const op of childrenOf(pt, WSDL_NS, 'operation')) {
@@ -88,7 +91,7 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
     const params = wrapperType?.kind === 'complex' ? schema.membersOf(wrapperType) : [];
 
     let output: OperationModel['output'];
-    const outParts = port.output ? messages.get(qkey(port.output)) ?? [] : [];
+    const outParts = port.output ? (messages.get(qkey(port.output)) ?? []) : [];
     const outPart = outParts.find((p) => p.element);
     if (outPart?.element) {
       const outEl = schema.elements.get(qkey(outPart.element));
@@ -125,17 +128,27 @@ function readSchema(set: SchemaSet, doc: XNode): void {
       }
       body = ext;
     }
-    const seq = body && (firstChild(body, XSD_NS, 'sequence') ?? firstChild(body, XSD_NS, 'all') ?? firstChild(body, XSD_NS, 'choice'));
+    const seq =
+      body &&
+      (firstChild(body, XSD_NS, 'sequence') ?? firstChild(body, XSD_NS, 'all') ?? firstChild(body, XSD_NS, 'choice'));
     for (const el of seq ? childrenOf(seq, XSD_NS, 'element') : []) t.members.push(readMember(el));
     return t;
   };
   const readMember = (el: XNode): MemberDecl => {
     const min = el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs);
-    const max = el.attrs.maxOccurs === 'unbounded' ? Infinity : el.attrs.maxOccurs === undefined ? 1 : Number(el.attrs.maxOccurs);
+    const max =
+      el.attrs.maxOccurs === 'unbounded' ? Infinity : el.attrs.maxOccurs === undefined ? 1 : Number(el.attrs.maxOccurs);
     if (el.attrs.ref) {
       const ref = resolveQName(el, el.attrs.ref);
       const target = set.elements.get(qkey(ref));
-      return { name: ref.name, ns: ref.ns, type: target?.type ?? { ns: XSD_NS, name: 'anyType' }, min, max, nillable: el.attrs.nillable === 'true' };
+      return {
+        name: ref.name,
+        ns: ref.ns,
+        type: target?.type ?? { ns: XSD_NS, name: 'anyType' },
+        min,
+        max,
+        nillable: el.attrs.nillable === 'true',
+      };
     }
     let type: QName;
     if (el.attrs.type) type = resolveQName(el, el.attrs.type);
@@ -154,7 +167,13 @@ function readSchema(set: SchemaSet, doc: XNode): void {
     const list = firstChild(node, XSD_NS, 'list');
     const base = r?.attrs.base ? resolveQName(r, r.attrs.base) : { ns: XSD_NS, name: 'string' };
     const enums = r ? childrenOf(r, XSD_NS, 'enumeration').map((e) => e.attrs.value) : [];
-    return { kind: 'simple' as const, ns: tns, name, base: list ? { ns: XSD_NS, name: 'string' } : base, enumeration: enums.length ? enums : undefined };
+    return {
+      kind: 'simple' as const,
+      ns: tns,
+      name,
+      base: list ? { ns: XSD_NS, name: 'string' } : base,
+      enumeration: enums.length ? enums : undefined,
+    };
   };
 
   for (const node of doc.children) {

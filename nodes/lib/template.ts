@@ -7,7 +7,11 @@ import { ResolvedTokenPlace, isTokenMember } from './token-placement';
  * showing its type (`string`, `int`, `guid`, `dateTime`, an enum's values), collections as a
  * one-item array, and the token left out (the client fills it in).
  */
-export function buildTemplate(op: OperationModel, schema: SchemaSet, place: ResolvedTokenPlace): Record<string, unknown> {
+export function buildTemplate(
+  op: OperationModel,
+  schema: SchemaSet,
+  place: ResolvedTokenPlace,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of op.params) {
     if (isTokenMember(place, p)) continue;

@@ -23,7 +23,14 @@ export function parseTokenExpiry(text: unknown): number | undefined {
 }
 
 const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  timeZone: 'Europe/London',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
 });
 
 /** Europe/London's offset from UTC at an instant, in ms (0 in winter, 3,600,000 in summer). */

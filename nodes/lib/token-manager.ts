@@ -26,7 +26,11 @@ export class TokenManager {
   private refused?: { error: CxError; until: number };
   private closed = false;
 
-  constructor(private readonly login: () => Promise<LoginResult>, private readonly clock: Clock, private readonly opts: TokenManagerOptions) {}
+  constructor(
+    private readonly login: () => Promise<LoginResult>,
+    private readonly clock: Clock,
+    private readonly opts: TokenManagerOptions,
+  ) {}
 
   /** A valid token: the shared one, or a fresh one when it is missing, near expiry or `force`d. */
   async get(force = false): Promise<LoginResult> {
@@ -56,7 +60,9 @@ export class TokenManager {
   /** The current token while it is fresh (used to hand it to a replacing connection). */
   snapshot(): (LoginResult & { obtainedAt: number }) | undefined {
     const t = this.current;
-    return t && this.fresh(t, this.clock.now()) ? { token: t.token, expiry: t.expiry, expiryText: t.expiryText, obtainedAt: t.obtainedAt } : undefined;
+    return t && this.fresh(t, this.clock.now())
+      ? { token: t.token, expiry: t.expiry, expiryText: t.expiryText, obtainedAt: t.obtainedAt }
+      : undefined;
   }
 
   /** Starts with a token handed over by a replaced connection, if it is still fresh. */

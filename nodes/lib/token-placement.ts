@@ -18,7 +18,13 @@ export type ResolvedTokenPlace =
   | { kind: 'member'; param: MemberDecl; member: MemberDecl }
   | { kind: 'none' };
 
-export function resolveTokenPlace(op: OperationModel, schema: SchemaSet, setting: TokenPlacementSetting, tokenName: string, ctx: { service: string; method: string }): ResolvedTokenPlace {
+export function resolveTokenPlace(
+  op: OperationModel,
+  schema: SchemaSet,
+  setting: TokenPlacementSetting,
+  tokenName: string,
+  ctx: { service: string; method: string },
+): ResolvedTokenPlace {
   if (setting === 'none') return { kind: 'none' };
   const exact = (a: string) => a.toLowerCase() === tokenName.toLowerCase();
   // Another WCF service may call it `WSToken` or `SecurityToken`: in `auto`, a string whose name
@@ -45,14 +51,22 @@ export function resolveTokenPlace(op: OperationModel, schema: SchemaSet, setting
     },
   };
   if (setting === 'auto') {
-    return find.header(exact) ?? find.parameter(exact) ?? find.member(exact)
-      ?? find.header(loose) ?? find.parameter(loose) ?? find.member(loose) ?? { kind: 'none' };
+    return (
+      find.header(exact) ??
+      find.parameter(exact) ??
+      find.member(exact) ??
+      find.header(loose) ??
+      find.parameter(loose) ??
+      find.member(loose) ?? { kind: 'none' }
+    );
   }
   const place = find[setting](exact);
   if (!place) {
-    throw new CxError('CX_CONFIG',
+    throw new CxError(
+      'CX_CONFIG',
       `The token placement is set to "${setting}" with the name "${tokenName}", but ${ctx.service}.${ctx.method} declares no such ${setting}. Set the placement to "auto" or correct the name.`,
-      { ...ctx });
+      { ...ctx },
+    );
   }
   return place;
 }

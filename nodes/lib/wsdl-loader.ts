@@ -17,7 +17,11 @@ const MAX_DOCUMENTS = 64;
  * imports from other hosts are refused (SSRF). The multi-file `?wsdl` is used, never
  * `?singleWsdl` (node-soap namespace trap; and it is the shape WCF serves by default).
  */
-export async function loadServiceModel(transport: HttpTransport, service: string, serviceUrl: URL): Promise<ServiceModel> {
+export async function loadServiceModel(
+  transport: HttpTransport,
+  service: string,
+  serviceUrl: URL,
+): Promise<ServiceModel> {
   const wsdlDocs: XNode[] = [];
   const schemaDocs: XNode[] = [];
   const seen = new Set<string>();
@@ -29,12 +33,20 @@ export async function loadServiceModel(transport: HttpTransport, service: string
 
   const visit = async (url: URL, kind: 'wsdl' | 'xsd', first = false): Promise<void> => {
     if (seen.has(url.href)) return;
-    if (seen.size >= MAX_DOCUMENTS) throw new CxError('CX_BAD_RESPONSE', `The WSDL of ${service} imports more than ${MAX_DOCUMENTS} documents; refused.`);
+    if (seen.size >= MAX_DOCUMENTS)
+      throw new CxError(
+        'CX_BAD_RESPONSE',
+        `The WSDL of ${service} imports more than ${MAX_DOCUMENTS} documents; refused.`,
+      );
     seen.add(url.href);
     const doc = await fetchDoc(url, first ? `WSDL of ${service}` : `document ${url.search} of ${service}`, first);
     if (kind === 'wsdl') {
       if (doc.ns !== WSDL_NS || doc.local !== 'definitions') {
-        throw new CxError('CX_BAD_RESPONSE', `${url.pathname}${url.search} is not a WSDL document (root <${doc.local}>). Check the base URL and the service name.`, { service });
+        throw new CxError(
+          'CX_BAD_RESPONSE',
+          `${url.pathname}${url.search} is not a WSDL document (root <${doc.local}>). Check the base URL and the service name.`,
+          { service },
+        );
       }
       wsdlDocs.push(doc);
       for (const imp of childrenOf(doc, WSDL_NS, 'import')) {
@@ -45,7 +57,9 @@ export async function loadServiceModel(transport: HttpTransport, service: string
       }
     } else {
       if (doc.ns !== XSD_NS || doc.local !== 'schema') {
-        throw new CxError('CX_BAD_RESPONSE', `${url.search || url.pathname} of ${service} is not an XML schema.`, { service });
+        throw new CxError('CX_BAD_RESPONSE', `${url.search || url.pathname} of ${service} is not an XML schema.`, {
+          service,
+        });
       }
       await visitSchema(doc, url);
     }
@@ -54,7 +68,8 @@ export async function loadServiceModel(transport: HttpTransport, service: string
   const visitSchema = async (schema: XNode, from: URL): Promise<void> => {
     schemaDocs.push(schema);
     for (const ref of [...childrenOf(schema, XSD_NS, 'import'), ...childrenOf(schema, XSD_NS, 'include')]) {
-      if (ref.attrs.schemaLocation) await visit(pinLocation(ref.attrs.schemaLocation, from, serviceUrl, service), 'xsd');
+      if (ref.attrs.schemaLocation)
+        await visit(pinLocation(ref.attrs.schemaLocation, from, serviceUrl, service), 'xsd');
     }
   };
 
@@ -79,9 +94,11 @@ export function pinLocation(location: string, from: URL, serviceUrl: URL, servic
     return pinned;
   }
   if (resolved.origin !== serviceUrl.origin) {
-    throw new CxError('CX_BAD_RESPONSE',
+    throw new CxError(
+      'CX_BAD_RESPONSE',
       `The WSDL of ${service} imports a document from another host (${resolved.host}); refused. Only documents from the configured base URL are loaded.`,
-      { service });
+      { service },
+    );
   }
   return resolved;
 }
@@ -101,18 +118,32 @@ function textHandler(service: string, what: string, first: boolean) {
     end(): string {
       const text = Buffer.concat(chunks).toString('utf8');
       if (status === 404 && first) {
-        throw new CxError('CX_UNKNOWN_SERVICE',
+        throw new CxError(
+          'CX_UNKNOWN_SERVICE',
           `Cx has no service ${service} at this base URL (HTTP 404 for its WSDL). Check the service name's spelling and the base URL.`,
-          { service, status });
+          { service, status },
+        );
       }
       if (status >= 300 && status < 400) {
-        throw new CxError('CX_HTTP', `Fetching the ${what} was redirected (HTTP ${status}); redirects are not followed. Check the base URL (http/https, path).`, { service, status });
+        throw new CxError(
+          'CX_HTTP',
+          `Fetching the ${what} was redirected (HTTP ${status}); redirects are not followed. Check the base URL (http/https, path).`,
+          { service, status },
+        );
       }
       if (status !== 200) {
-        throw new CxError('CX_HTTP', `Fetching the ${what} failed with HTTP ${status}. Check the base URL.`, { service, status, snippet: snippetOf(text) });
+        throw new CxError('CX_HTTP', `Fetching the ${what} failed with HTTP ${status}. Check the base URL.`, {
+          service,
+          status,
+          snippet: snippetOf(text),
+        });
       }
       if (/html/i.test(contentType) || !/^\s*</.test(text)) {
-        throw new CxError('CX_BAD_RESPONSE', `The ${what} is not XML (${contentType || 'no content type'}). Check the base URL.`, { service, snippet: snippetOf(text) });
+        throw new CxError(
+          'CX_BAD_RESPONSE',
+          `The ${what} is not XML (${contentType || 'no content type'}). Check the base URL.`,
+          { service, snippet: snippetOf(text) },
+        );
       }
       return text;
     },

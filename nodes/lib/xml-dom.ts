@@ -41,7 +41,10 @@ export function parseXmlDocument(xml: string, what: string): XNode {
   try {
     raw = parser.parse(xml, true);
   } catch (err) {
-    throw new CxError('CX_BAD_RESPONSE', `The ${what} is not well-formed XML (${(err as Error).message.split('\n')[0]}).`);
+    throw new CxError(
+      'CX_BAD_RESPONSE',
+      `The ${what} is not well-formed XML (${(err as Error).message.split('\n')[0]}).`,
+    );
   }
   const roots = (raw as RawNode[]).map((n) => toNode(n, new Map())).filter((n): n is XNode => n !== null);
   if (roots.length !== 1) throw new CxError('CX_BAD_RESPONSE', `The ${what} has no single root element.`);

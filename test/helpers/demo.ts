@@ -13,14 +13,25 @@ export interface Demo {
   stop(): Promise<number | null>;
 }
 
-export const LAUNCHER = path.resolve(__dirname, '..', '..', 'examples', 'demo.js');
+export const LAUNCHER = path.resolve(__dirname, '..', '..', 'scripts', 'demo.js');
 const READY = /cx-demo: ready: editor (\S+) simulator (\S+) \(pids (\d+) (\d+)\)/;
 
-export function runLauncher(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [LAUNCHER], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CX_DEMO_PORT: '0', CX_SIM_PORT: '0', ...env } });
+export function runLauncher(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [LAUNCHER], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CX_DEMO_PORT: '0', CX_SIM_PORT: '0', ...env },
+  });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
@@ -33,7 +44,9 @@ export async function startDemo(dir: string, env: Record<string, string> = {}): 
       if (found) resolve(found);
     };
     run.child.stdout?.on('data', check);
-    run.exited.then((code) => reject(new Error(`the demo stopped before it was ready (exit code ${code}):\n${run.output()}`)));
+    run.exited.then((code) =>
+      reject(new Error(`the demo stopped before it was ready (exit code ${code}):\n${run.output()}`)),
+    );
   });
   return {
     editor: m[1],

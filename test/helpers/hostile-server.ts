@@ -32,31 +32,41 @@ export async function startHostile(handler: Handler = (_req, res) => res.writeHe
     origin: `http://127.0.0.1:${port}`,
     port,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 /** Passes a request through to `target` (an origin such as the simulator's) unchanged. */
-export function forward(target: string, req: http.IncomingMessage, res: http.ServerResponse, rewrite?: (body: string) => string): void {
-  const up = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers, agent: false }, (answer) => {
-    if (!rewrite) {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      return;
-    }
-    const parts: Buffer[] = [];
-    answer.on('data', (c: Buffer) => parts.push(c));
-    answer.on('end', () => {
-      const body = rewrite(Buffer.concat(parts).toString('utf8'));
-      const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) };
-      delete headers['transfer-encoding'];
-      res.writeHead(answer.statusCode ?? 502, headers);
-      res.end(body);
-    });
-  });
+export function forward(
+  target: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  rewrite?: (body: string) => string,
+): void {
+  const up = http.request(
+    `${target}${req.url}`,
+    { method: req.method, headers: req.headers, agent: false },
+    (answer) => {
+      if (!rewrite) {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        return;
+      }
+      const parts: Buffer[] = [];
+      answer.on('data', (c: Buffer) => parts.push(c));
+      answer.on('end', () => {
+        const body = rewrite(Buffer.concat(parts).toString('utf8'));
+        const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) };
+        delete headers['transfer-encoding'];
+        res.writeHead(answer.statusCode ?? 502, headers);
+        res.end(body);
+      });
+    },
+  );
   up.on('error', () => res.destroy());
   // A caller that gives up (a timeout) ends the upstream call too, as a real proxy would.
   res.on('close', () => up.destroy());
@@ -64,22 +74,32 @@ export function forward(target: string, req: http.IncomingMessage, res: http.Ser
 }
 
 /** Answers with a fixed status, content type and body. */
-export function reply(res: http.ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+export function reply(
+  res: http.ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
 
 /** A minimal WSDL 1.1 document whose types import a schema from `location`. */
 export function wsdlImportingSchema(location: string): string {
-  return '<?xml version="1.0" encoding="utf-8"?>' +
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
     '<wsdl:definitions name="X" targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" ' +
     'xmlns:xsd="http://www.w3.org/2001/XMLSchema"><wsdl:types><xsd:schema targetNamespace="http://tempuri.org/Imports">' +
-    `<xsd:import schemaLocation="${location}" namespace="http://tempuri.org/"/></xsd:schema></wsdl:types></wsdl:definitions>`;
+    `<xsd:import schemaLocation="${location}" namespace="http://tempuri.org/"/></xsd:schema></wsdl:types></wsdl:definitions>`
+  );
 }
 
 /** A minimal WSDL 1.1 document that imports another WSDL from `location`. */
 export function wsdlImportingWsdl(location: string): string {
-  return '<?xml version="1.0" encoding="utf-8"?>' +
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
     '<wsdl:definitions name="X" targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/">' +
-    `<wsdl:import namespace="http://tempuri.org/" location="${location}"/></wsdl:definitions>`;
+    `<wsdl:import namespace="http://tempuri.org/" location="${location}"/></wsdl:definitions>`
+  );
 }

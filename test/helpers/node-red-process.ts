@@ -20,19 +20,37 @@ export interface NodeRedProcess {
  * on 127.0.0.1 and a free port with the given settings (merged over test defaults), and resolves
  * once it serves.
  */
-export async function startNodeRed(name: string, settings: Record<string, unknown> = {}, redModule = 'node-red'): Promise<NodeRedProcess> {
+export async function startNodeRed(
+  name: string,
+  settings: Record<string, unknown> = {},
+  redModule = 'node-red',
+): Promise<NodeRedProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), `cx-${name}-`));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   // dist/test/helpers -> the package root, linked as an installed module.
   fs.symlinkSync(path.resolve(__dirname, '..', '..', '..'), path.join(userDir, 'node_modules', MODULE), 'dir');
   const all = {
-    uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: 'test-only', diagnostics: { enabled: false },
+    uiHost: '127.0.0.1',
+    flowFile: 'flows.json',
+    credentialSecret: 'test-only',
+    diagnostics: { enabled: false },
     logging: { console: { level: 'info' } },
     ...settings,
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(all)};\n`);
-  const red: ChildProcess = spawn(process.execPath, [require.resolve(`${redModule}/red.js`), '--userDir', userDir, '--port', '0', '--settings', path.join(userDir, 'settings.js')],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } });
+  const red: ChildProcess = spawn(
+    process.execPath,
+    [
+      require.resolve(`${redModule}/red.js`),
+      '--userDir',
+      userDir,
+      '--port',
+      '0',
+      '--settings',
+      path.join(userDir, 'settings.js'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } },
+  );
   let log = '';
   const stop = async () => {
     if (red.exitCode === null && red.signalCode === null) {

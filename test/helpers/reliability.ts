@@ -22,14 +22,19 @@ export async function expectCode(p: Promise<unknown>, code: string, ...text: Reg
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof CxError, `expected a CxError ${code}, got ${caught === undefined ? 'success' : String(caught)}`);
+  assert.ok(
+    caught instanceof CxError,
+    `expected a CxError ${code}, got ${caught === undefined ? 'success' : String(caught)}`,
+  );
   assert.equal(caught.code, code, caught.message);
   for (const t of text) assert.match(caught.message, t);
   return caught;
 }
 
 /** Runs `work` and reports the longest event-loop stall during it, in ms (10 ms resolution). */
-export async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T | undefined; error: unknown; stallMs: number }> {
+export async function longestStall<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T | undefined; error: unknown; stallMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   let value: T | undefined;
@@ -47,4 +52,5 @@ export async function longestStall<T>(work: () => Promise<T>): Promise<{ value: 
  * "What to do": every error message names an action for the person reading it, or (for bad
  * input) the rule the value must follow and the names it may take.
  */
-export const SAYS_WHAT_TO_DO = /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again|must|needs|valid names|similar)\b/i;
+export const SAYS_WHAT_TO_DO =
+  /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again|must|needs|valid names|similar)\b/i;

@@ -1,6 +1,6 @@
 // Start/stop a simulator for a test suite, and send raw SOAP over node:http.
 import * as http from 'node:http';
-import { CxSimulator, SimulatorOptions, startSimulator } from '../../nodes/simulator';
+import { CxSimulator, SimulatorOptions, startSimulator } from '../../simulator';
 
 export const USER = 'Jim.Walker';
 export const PASSWORD = 'HappyB!rthday';
@@ -9,24 +9,40 @@ export const NS = {
   soap: 'http://schemas.xmlsoap.org/soap/envelope/',
   tem: 'http://tempuri.org/',
   base: 'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts',
-  security: 'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Security',
-  repairs: 'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Repairs',
-  assets: 'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Assets',
-  tenancy: 'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Tenancy',
+  security:
+    'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Security',
+  repairs:
+    'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Repairs',
+  assets:
+    'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Assets',
+  tenancy:
+    'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Tenancy',
 };
 
 /** Registers before/after hooks; read `.sim` inside tests. */
 export function useSimulator(opts: SimulatorOptions = {}): { sim: CxSimulator } {
   const holder = {} as { sim: CxSimulator };
-  before(async () => { holder.sim = await startSimulator({ port: 0, quiet: true, ...opts }); });
-  after(async () => { await holder.sim?.close(); });
+  before(async () => {
+    holder.sim = await startSimulator({ port: 0, quiet: true, ...opts });
+  });
+  after(async () => {
+    await holder.sim?.close();
+  });
   return holder;
 }
 
-export interface RawResponse { status: number; headers: http.IncomingHttpHeaders; body: Buffer; text: string }
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  text: string;
+}
 
 /** Any HTTP request; resolves with the whole answer, rejects on a socket error. */
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
       const parts: Buffer[] = [];
@@ -46,7 +62,13 @@ export const serviceUrl = (sim: CxSimulator, svc: string): string => `${sim.url}
 export const action = (svc: string, op: string): string => `"http://tempuri.org/I${svc}/${op}"`;
 
 /** POST a SOAP 1.1 envelope with the right SOAPAction unless told otherwise. */
-export function soap(sim: CxSimulator, svc: string, op: string, envelope: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function soap(
+  sim: CxSimulator,
+  svc: string,
+  op: string,
+  envelope: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return request(serviceUrl(sim, svc), {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: action(svc, op), ...headers },
@@ -58,9 +80,11 @@ export const envelope = (body: string, header = ''): string =>
   `<soapenv:Envelope xmlns:soapenv="${NS.soap}" xmlns:tem="${NS.tem}"><soapenv:Header>${header}</soapenv:Header>` +
   `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
 
-export const loginEnvelope = (user = USER, password = PASSWORD): string => envelope(
-  `<tem:GetUserWSToken><tem:request xmlns:civ="${NS.security}"><civ:Password>${password}</civ:Password>` +
-  `<civ:UserName>${user}</civ:UserName></tem:request></tem:GetUserWSToken>`);
+export const loginEnvelope = (user = USER, password = PASSWORD): string =>
+  envelope(
+    `<tem:GetUserWSToken><tem:request xmlns:civ="${NS.security}"><civ:Password>${password}</civ:Password>` +
+      `<civ:UserName>${user}</civ:UserName></tem:request></tem:GetUserWSToken>`,
+  );
 
 /** Text of the first element with this local name (any prefix), undefined when absent, null when nil. */
 export function field(xml: string, name: string): string | null | undefined {
@@ -78,15 +102,23 @@ export async function login(sim: CxSimulator): Promise<string> {
 }
 
 /** A WSRepairContractorService call: token as the inherited WSRequestBase.Token member, first. */
-export const repairCall = (op: string, token: string | undefined, members: string): string => envelope(
-  `<tem:${op}><tem:request xmlns:b="${NS.base}" xmlns:r="${NS.repairs}">` +
-  `${token === undefined ? '' : `<b:Token>${token}</b:Token>`}${members}</tem:request></tem:${op}>`);
+export const repairCall = (op: string, token: string | undefined, members: string): string =>
+  envelope(
+    `<tem:${op}><tem:request xmlns:b="${NS.base}" xmlns:r="${NS.repairs}">` +
+      `${token === undefined ? '' : `<b:Token>${token}</b:Token>`}${members}</tem:request></tem:${op}>`,
+  );
 
 export const detailsCall = (token: string | undefined, reference: string, uid = EMPTY_GUID): string =>
-  repairCall('GetRepairWorkOrderDetails', token,
-    `<r:WorkOrderReference>${reference}</r:WorkOrderReference><r:WorkOrderUid>${uid}</r:WorkOrderUid>`);
+  repairCall(
+    'GetRepairWorkOrderDetails',
+    token,
+    `<r:WorkOrderReference>${reference}</r:WorkOrderReference><r:WorkOrderUid>${uid}</r:WorkOrderUid>`,
+  );
 
 export const statusCall = (token: string, reference: string, code: string, extra = ''): string =>
-  repairCall('UpdateRepairWorksOrderStatus', token,
+  repairCall(
+    'UpdateRepairWorksOrderStatus',
+    token,
     `${extra}<r:RepairStatusCode>${code}</r:RepairStatusCode><r:WorkOrderReference>${reference}</r:WorkOrderReference>` +
-    `<r:WorkOrderUid>${EMPTY_GUID}</r:WorkOrderUid>`);
+      `<r:WorkOrderUid>${EMPTY_GUID}</r:WorkOrderUid>`,
+  );

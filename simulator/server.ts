@@ -1,0 +1,302 @@
+// The simulator's HTTP server on node:http: routing under /cx, WSDL/XSD GETs, SOAP POSTs with
+// WCF's HTTP-level strictness (415 for a wrong Content-Type, 400 for unreadable XML, 413 for an
+// oversized body), the /_sim/ controls, and a close() that leaves no handle behind.
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServiceContract } from './contract';
+import { Controls, handleControl } from './controls';
+import { Answer, dispatch } from './dispatch';
+import { faultEnvelope, internalServiceFault } from './faults';
+import { ActiveInjection, InjectionKind, InjectionOptions, InjectionQueue, NEEDS_REAL_ANSWER } from './injections';
+import { sendAnswer, sendInjected, sendSimple } from './respond';
+import { buildServices } from './services';
+import { SimState, SimulatorStats } from './state';
+import { wsdl, xsd } from './wsdl';
+
+export type { SimulatorStats } from './state';
+export type { InjectionKind } from './injections';
+
+export interface SimulatorOptions {
+  /** default 0: a free port */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default Jim.Walker */
+  user?: string;
+  /** default HappyB!rthday */
+  password?: string;
+  /** default 600 */
+  tokenTtlSeconds?: number;
+  /** ms since the epoch; a fake clock for tests, default Date.now */
+  now?: () => number;
+  /** no per-call log lines on stderr */
+  quiet?: boolean;
+}
+
+export interface CxSimulator {
+  /** e.g. http://127.0.0.1:PORT/cx */
+  url: string;
+  port: number;
+  host: string;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  /** data, tokens, stats, injections and list size back to the start */
+  reset(): void;
+  expireTokens(): void;
+  inject(kind: InjectionKind, opts?: InjectionOptions): void;
+  setListSize(n: number | null): void;
+  /** closes every socket too (hanging ones included) */
+  close(): Promise<void>;
+}
+
+const BASE = '/cx';
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const HTML_404 =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n' +
+  '<HTML><HEAD><TITLE>Not Found</TITLE></HEAD><BODY><h2>Not Found</h2>\r\n<hr><p>HTTP Error 404. The requested resource is not found.</p>\r\n</BODY></HTML>\r\n';
+
+const helpPage = (svc: ServiceContract, endpoint: string): string =>
+  `<html><head><title>${svc.name} Service</title></head><body><div id="content"><p class="heading1">${svc.name} Service</p>` +
+  `<p>You have created a service.</p><p>To test this service, you will need to create a client and use it to call the service. ` +
+  `You can do this using the svcutil.exe tool from the command line with the following syntax:</p>` +
+  `<pre>svcutil.exe ${endpoint}?wsdl</pre></div></body></html>`;
+
+/** WCF's basicHttpBinding takes text/xml (charset utf-8 when given) and nothing else. */
+export function acceptableContentType(ct: string | undefined): boolean {
+  if (!ct) return false;
+  const [type, ...params] = ct.split(';').map((s) => s.trim().toLowerCase());
+  if (type !== 'text/xml') return false;
+  return params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
+}
+
+const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new BodyTooLarge());
+        return;
+      }
+      parts.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(parts));
+    });
+    req.on('error', (e) => {
+      if (!failed) {
+        failed = true;
+        reject(e);
+      }
+    });
+  });
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSimulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const state = new SimState({
+    user: opts.user ?? 'Jim.Walker',
+    password: opts.password ?? 'HappyB!rthday',
+    tokenTtlSeconds: opts.tokenTtlSeconds ?? 600,
+    now: opts.now ?? Date.now,
+  });
+  const services = buildServices(state);
+  const injections = new InjectionQueue();
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+  const setTimer = (fn: () => void, ms: number): void => {
+    if (closing) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimer(resolve, ms));
+  const log = (line: string): void => {
+    if (!opts.quiet) process.stderr.write(`[cx-simulator] ${line}\n`);
+  };
+
+  const controls: Controls = {
+    stats: () => ({ ...state.stats, byOperation: { ...state.stats.byOperation } }),
+    reset: () => {
+      state.reset();
+      injections.clear();
+    },
+    resetStats: () => state.resetStats(),
+    expireTokens: () => state.expireTokens(),
+    inject: (kind, o) => injections.add(kind, o),
+    setListSize: (n) => {
+      state.listSize = n === null ? null : Math.max(0, Math.floor(n));
+    },
+  };
+
+  let port = 0;
+  const hostHeader = (req: IncomingMessage): string => {
+    const h = req.headers.host;
+    return h && SAFE_HOST.test(h) ? h : `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  };
+
+  function serveMetadata(req: IncomingMessage, res: ServerResponse, svc: ServiceContract, url: URL): void {
+    const endpoint = `http://${hostHeader(req)}${BASE}/webservice/${svc.name.toLowerCase()}`;
+    const query = url.search.slice(1);
+    if (/^wsdl$/i.test(query) || /^singlewsdl$/i.test(query)) {
+      state.stats.wsdlRequests++;
+      sendSimple(res, 200, 'text/xml; charset=UTF-8', wsdl(svc, endpoint, /^singlewsdl$/i.test(query)));
+      return;
+    }
+    const name = url.searchParams.get('xsd');
+    if (name !== null) {
+      const doc = xsd(svc, endpoint, name);
+      if (doc === undefined) {
+        sendSimple(res, 404, 'text/html', HTML_404);
+        return;
+      }
+      state.stats.xsdRequests++;
+      sendSimple(res, 200, 'text/xml; charset=UTF-8', doc);
+      return;
+    }
+    sendSimple(res, 200, 'text/html; charset=UTF-8', helpPage(svc, endpoint));
+  }
+
+  async function serveSoap(req: IncomingMessage, res: ServerResponse, svc: ServiceContract): Promise<void> {
+    const started = Date.now();
+    const stats = state.stats;
+    stats.calls++;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    // inFlight belongs to whichever stats object counted it, so resetStats mid-call stays consistent
+    res.once('close', () => {
+      state.stats.inFlight = Math.max(0, state.stats.inFlight - 1);
+    });
+    const injection: ActiveInjection | undefined = injections.take();
+
+    if (!acceptableContentType(req.headers['content-type'])) {
+      req.resume();
+      const ct = req.headers['content-type'] ?? '';
+      sendSimple(
+        res,
+        415,
+        'text/plain; charset=utf-8',
+        `Cannot process the message because the content type '${ct}' was not the expected type 'text/xml; charset=utf-8'.`,
+      );
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        req.resume();
+        sendSimple(res, 413, 'text/plain; charset=utf-8', 'Request Entity Too Large', { Connection: 'close' });
+      }
+      return;
+    }
+    if (injection?.kind === 'latency') await delay(injection.ms ?? 0);
+    if (res.destroyed || closing) return;
+
+    let text = body.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let answer: Answer | undefined;
+    if (!injection || NEEDS_REAL_ANSWER.has(injection.kind)) {
+      answer = dispatch(svc, state, req.headers.soapaction, text);
+      if (answer.operation)
+        state.stats.byOperation[answer.operation] = (state.stats.byOperation[answer.operation] ?? 0) + 1;
+      if (answer.fault) state.stats.faults++;
+    }
+    const op = answer?.operation ?? opFromAction(svc, req.headers.soapaction);
+    if (injection) {
+      if (injection.kind === 'fault-no-string' || injection.kind === 'soap12-fault') state.stats.faults++;
+      log(`${svc.name} ${op ?? '?'} injected ${injection.kind}`);
+      await sendInjected(res, injection, op ?? '', answer, hostHeader(req), { setTimer });
+      return;
+    }
+    await sendAnswer(res, answer as Answer);
+    log(`${svc.name} ${op ?? '?'} ${answer?.status} ${Date.now() - started}ms`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path.startsWith(`${BASE}/_sim/`)) {
+      await handleControl(path.slice(`${BASE}/_sim/`.length), req, res, controls);
+      return;
+    }
+    const m = /^\/cx\/webservice\/([^/]+)\/?$/i.exec(path);
+    const svc = m ? services.get(m[1].toLowerCase()) : undefined;
+    if (!svc) {
+      req.resume();
+      sendSimple(res, 404, 'text/html', HTML_404);
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      serveMetadata(req, res, svc, url);
+      return;
+    }
+    if (req.method === 'POST') {
+      await serveSoap(req, res, svc);
+      return;
+    }
+    req.resume();
+    sendSimple(res, 405, 'text/plain; charset=utf-8', 'Method not allowed', { Allow: 'GET, POST' });
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // never crash on a request: answer as WCF does for an unexpected server error
+      log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent && !res.destroyed)
+        sendSimple(res, 500, 'text/xml; charset=utf-8', faultEnvelope(internalServiceFault()));
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}${BASE}`,
+    port,
+    host,
+    ...controls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function opFromAction(svc: ServiceContract, header: string | string[] | undefined): string | undefined {
+  const raw = (Array.isArray(header) ? header[0] : header) ?? '';
+  const name = raw.replace(/"/g, '').split('/').pop();
+  return svc.operations.find((o) => o.name === name)?.name;
+}

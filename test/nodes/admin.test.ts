@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { CxSimulator, startSimulator } from '../../simulator';
+import { FlowNode, PASSWORD, RC, Recorder, USER, cxConfig, cxNodes, helper } from '../helpers/red';
+
+describe('cx-config admin endpoints (editor helpers)', function () {
+  this.timeout(15000);
+  let sim: CxSimulator;
+
+  const deployed = (url: string): FlowNode[] => [
+    { id: 'f1', type: 'tab', label: 'test' },
+    cxConfig('cfg', url),
+    {
+      id: 'c1',
+      type: 'cx-call',
+      z: 'f1',
+      x: 100,
+      y: 100,
+      cx: 'cfg',
+      service: RC,
+      method: 'getVATCodes',
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper', z: 'f1', x: 300, y: 100, wires: [] },
+  ];
+  const post = (path: string, body: Record<string, unknown>) => helper.request().post(`/civica-cx/${path}`).send(body);
+  const noSecrets = (res: { text: string }, ...secrets: string[]) => {
+    for (const s of secrets) assert.ok(!res.text.includes(s), `answer contains a secret: ${res.text}`);
+  };
+
+  before(async () => {
+    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true });
+  });
+  beforeEach(async () => {
+    await helper.load(cxNodes, deployed(sim.url), { cfg: { username: USER, password: PASSWORD } });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    sim.reset();
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('GET services lists the known Cx services', async () => {
+    const res = await helper.request().get('/civica-cx/services').expect(200);
+    assert.ok(res.body.services.includes(RC));
+    assert.ok(res.body.services.includes('WSAssetService'));
+  });
+
+  it("POST operations lists a service's methods for a config that is not deployed", async () => {
+    const res = await post('operations', { url: sim.url, service: RC }).expect(200);
+    for (const m of ['getVATCodes', 'GetRepairWorkOrderDetails', 'UpdateRepairWorksOrderStatus'])
+      assert.ok(res.body.operations.includes(m), m);
+    assert.equal(sim.stats().logins, 0, 'listing needs no login');
+  });
+
+  it('POST template gives the request skeleton; an unknown method is a 404 with its code', async () => {
+    const res = await post('template', { url: sim.url, service: RC, method: 'GetRepairWorkOrderDetails' }).expect(200);
+    const text = JSON.stringify(res.body.template);
+    assert.match(text, /WorkOrderReference/);
+    assert.match(text, /WorkOrderUid/);
+    assert.ok(!/"Token"/.test(text), 'the token is not part of the template');
+    const bad = await post('template', { url: sim.url, service: RC, method: 'NoSuchMethod' }).expect(404);
+    assert.equal(bad.body.code, 'CX_UNKNOWN_METHOD');
+    assert.equal(typeof bad.body.message, 'string');
+  });
+
+  it('POST test-connection logs in with typed credentials before any deploy', async () => {
+    const res = await post('test-connection', {
+      url: sim.url,
+      timeout: '30',
+      username: USER,
+      password: PASSWORD,
+    }).expect(200);
+    assert.equal(res.body.ok, true);
+    assert.match(res.body.validUntil, /^\d\d:\d\d$/);
+    assert.ok(!Number.isNaN(Date.parse(res.body.expiry)));
+    assert.equal(sim.stats().logins, 1);
+    noSecrets(res, PASSWORD);
+    assert.deepEqual(Object.keys(res.body).sort(), ['expiry', 'ok', 'validUntil']);
+  });
+
+  it('POST test-connection answers a refused login with its code and message, not the password', async () => {
+    const res = await post('test-connection', { url: sim.url, username: USER, password: 'Wr0ng!pass' }).expect(422);
+    assert.equal(res.body.code, 'CX_LOGIN_FAILED');
+    assert.match(res.body.message, /Invalid login/);
+    noSecrets(res, 'Wr0ng!pass');
+  });
+
+  it('POST test-connection resolves ${NAME} in typed credentials', async () => {
+    process.env.CX_ADMIN_TEST_PASSWORD = PASSWORD;
+    try {
+      await post('test-connection', { url: sim.url, username: USER, password: '${CX_ADMIN_TEST_PASSWORD}' }).expect(
+        200,
+      );
+    } finally {
+      delete process.env.CX_ADMIN_TEST_PASSWORD;
+    }
+  });
+
+  it('POST test-connection of a deployed config uses its stored password (__PWRD__) and its connection', async () => {
+    const res = await post('test-connection', {
+      id: 'cfg',
+      url: sim.url,
+      timeout: 30,
+      refreshMargin: '60',
+      maxConcurrent: '8',
+      maxResponseMB: '50',
+      invalidTokenPattern: '',
+      tokenPlacement: 'auto',
+      tokenName: 'Token',
+      tls: '',
+      proxy: '',
+      username: USER,
+      password: '__PWRD__',
+    }).expect(200);
+    assert.equal(res.body.ok, true);
+    assert.equal(sim.stats().logins, 1);
+    // The deployed node kept that token: its next call needs no login of its own.
+    const out = new Recorder(helper.getNode('out'));
+    helper.getNode('c1').receive({ payload: {} });
+    await out.next();
+    assert.equal(sim.stats().logins, 1);
+  });
+
+  it('POST test-connection with __PWRD__ and changed settings uses the stored password in a temporary connection', async () => {
+    await post('test-connection', {
+      id: 'cfg',
+      url: sim.url,
+      timeout: 12,
+      username: USER,
+      password: '__PWRD__',
+    }).expect(200);
+    const out = new Recorder(helper.getNode('out'));
+    helper.getNode('c1').receive({ payload: {} });
+    await out.next();
+    assert.equal(sim.stats().logins, 2, 'the deployed connection logged in on its own');
+  });
+
+  it('answers settings that cannot work with 400 CX_CONFIG', async () => {
+    const bad = await post('test-connection', {
+      url: 'mysite.civica-cx.co.uk/cx',
+      username: USER,
+      password: PASSWORD,
+    }).expect(400);
+    assert.equal(bad.body.code, 'CX_CONFIG');
+    const noStored = await post('test-connection', {
+      id: 'not-saved',
+      url: sim.url,
+      username: USER,
+      password: '__PWRD__',
+    }).expect(400);
+    assert.equal(noStored.body.code, 'CX_CONFIG');
+    noSecrets(bad, PASSWORD);
+  });
+});

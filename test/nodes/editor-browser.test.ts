@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Browser, Page, chromium } from 'playwright-core';
+import { Demo, startDemo } from '../helpers/demo';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'test-artifacts');
+const DETAILS = 'cx-ex3-details';
+
+declare const RED: any;
+declare const $: any;
+
+/**
+ * The editor as a user meets it: the demo's Node-RED in headless Chromium. The cx call dialog
+ * reads the method list from the WSDL and fills the request template; the connection dialog's
+ * "Test connection" logs in. Screenshots go to test-artifacts/.
+ */
+describe('the editor dialogs in a real browser (Chromium, demo runtime)', function () {
+  this.timeout(60000);
+  let dir = '';
+  let demo: Demo | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} is missing: this test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it).`,
+      );
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cx-editor-'));
+    demo = await startDemo(dir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(demo.editor);
+    await page.waitForFunction(
+      (id) => typeof RED !== 'undefined' && RED.nodes?.node(id) && $('#red-ui-workspace-chart').length > 0,
+      DETAILS,
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The whole editor, and the open edit tray alone (as used in the README). */
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    const tray = page.locator('.red-ui-tray').last();
+    const box = await tray.boundingBox();
+    assert.ok(box);
+    const bottom = await tray.evaluate((t) =>
+      Math.max(
+        ...Array.from(t.querySelectorAll('.form-row'))
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .map((e) => e.getBoundingClientRect().bottom),
+      ),
+    );
+    await page.screenshot({
+      path: path.join(ARTIFACTS, `${name}-tray.png`),
+      clip: { x: box.x, y: box.y, width: box.width, height: bottom - box.y + 12 },
+    });
+  };
+  const options = (list: string) =>
+    page.$$eval(`#${list} option`, (os) => os.map((o) => (o as HTMLOptionElement).value));
+
+  it('cx call: double-click opens the dialog; the method list comes from the WSDL; "Request template" fills the request', async () => {
+    await page.evaluate(() => RED.workspaces.show('cx-ex3-tab'));
+    await page.dblclick(`g.red-ui-flow-node-group[id="${DETAILS}"] .red-ui-flow-node`);
+    const service = page.locator('#node-input-service');
+    await service.waitFor({ state: 'visible' });
+    assert.equal(await service.inputValue(), 'WSRepairContractorService');
+
+    await page.waitForFunction(() => $('#node-input-cx-services option').length > 0);
+    assert.ok((await options('node-input-cx-services')).includes('WSAssetService'));
+
+    // Another service, then back: each time the list is read from that service's WSDL.
+    await service.fill('WSAssetService');
+    await service.dispatchEvent('change');
+    await page.waitForFunction(() =>
+      $('#node-input-cx-methods option')
+        .toArray()
+        .some((o: HTMLOptionElement) => /Asset/.test(o.value)),
+    );
+    assert.ok(!(await options('node-input-cx-methods')).includes('GetRepairWorkOrderDetails'));
+    await service.fill('WSRepairContractorService');
+    await service.dispatchEvent('change');
+    await page.waitForFunction(() =>
+      $('#node-input-cx-methods option')
+        .toArray()
+        .some((o: HTMLOptionElement) => o.value === 'GetRepairWorkOrderDetails'),
+    );
+    const methods = await options('node-input-cx-methods');
+    for (const m of [
+      'GetContractorWorkOrders',
+      'GetRepairWorkOrderDetails',
+      'UpdateRepairWorksOrderStatus',
+      'getVATCodes',
+    ])
+      assert.ok(methods.includes(m), m);
+    assert.match(await page.locator('#node-input-cx-info').innerText(), new RegExp(`^${methods.length} methods$`));
+
+    await page.locator('#node-input-method').fill('GetRepairWorkOrderDetails');
+    await page.click('#node-input-cx-template');
+    await page.waitForFunction(() => $('#node-input-payload').typedInput('type') === 'json');
+    const template = await page.evaluate(() => $('#node-input-payload').typedInput('value') as string);
+    assert.match(template, /WorkOrderReference/);
+    assert.match(template, /WorkOrderUid/);
+    assert.doesNotMatch(template, /Token/, "the token is the pack's business");
+    await shot('cx-call-dialog');
+  });
+
+  it('cx-config: "Test connection" logs in with the env-var URL and credentials and says OK', async () => {
+    // The pencil next to Connection, in the open cx call dialog.
+    await page.click('#node-input-btn-cx-edit');
+    const url = page.locator('#node-config-input-url');
+    await url.waitFor({ state: 'visible' });
+    assert.equal(await url.inputValue(), '${CX_URL}');
+    await page.click('#node-config-cx-test');
+    const result = page.locator(
+      '#node-config-cx-test-result.cx-config-ok, #node-config-cx-test-result.cx-config-failed',
+    );
+    await result.waitFor();
+    assert.match(await result.innerText(), /^OK, token valid until \d\d:\d\d$/);
+    await shot('cx-config-dialog');
+    // Leave without changing anything.
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
+    await page.waitForFunction(() => !RED.nodes.dirty());
+  });
+});
