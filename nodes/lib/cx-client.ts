@@ -1,6 +1,6 @@
 import { Clock, systemClock } from './clock';
 import { CxError } from './errors';
-import { buildEnvelope, escapeText, normaliseArgs } from './envelope';
+import { buildEnvelope, escapeText } from './envelope';
 import { HttpTransport, ProxyOptions, TlsOptions } from './http-transport';
 import { Limiter } from './limiter';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
@@ -173,10 +173,9 @@ export class CxClient {
     const { model, op } = await this.operation(service, method);
     const ctx = { service: model.name, method: op.name };
     const place = this.placeOf(model, op);
-    const params = normaliseArgs(op, model.schema, place, args, ctx);
     // Built once, before any login or queueing, so that bad input fails first; the token goes in
     // where the marker stands (a NUL can never come from a caller: leaf values refuse it).
-    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, params, ctx);
+    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, args, ctx);
     const withToken = (token: string | undefined) =>
       token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
 
@@ -361,14 +360,8 @@ export class CxClient {
     const { model, op } = await this.operation(this.opts.loginService, this.opts.loginMethod);
     const ctx = { service: model.name, method: op.name };
     const none: ResolvedTokenPlace = { kind: 'none' };
-    const params = normaliseArgs(
-      op,
-      model.schema,
-      none,
-      loginArgs(op, model, this.opts.username, this.opts.password),
-      ctx,
-    );
-    const answer = await this.post(model, op, buildEnvelope(op, model.schema, none, undefined, params, ctx));
+    const args = loginArgs(op, model, this.opts.username, this.opts.password);
+    const answer = await this.post(model, op, buildEnvelope(op, model.schema, none, undefined, args, ctx));
     const hint =
       'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
     const cooldown = `${Math.round(this.opts.loginCooldownMs / 1000)} s`;

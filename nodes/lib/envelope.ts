@@ -19,12 +19,8 @@ export interface CallContext {
   method: string;
 }
 
-/**
- * Turns the caller's arguments into the operation's parameters. `args` may mirror the operation
- * (`{ request: {...} }`), or, when there is one parameter besides the token, be that parameter's
- * members directly (`{ WorkOrderReference: 'WO1' }`).
- */
-export function normaliseArgs(
+/** The caller's arguments as the operation's parameters, in either of the shapes `buildEnvelope` accepts. */
+function normaliseArgs(
   op: OperationModel,
   schema: SchemaSet,
   place: ResolvedTokenPlace,
@@ -59,20 +55,25 @@ export function normaliseArgs(
 }
 
 /**
- * Writes the request envelope. Members go out in the schema's `xs:sequence` order whatever order
- * the caller's object has (WCF silently drops a member out of order), only names the schema
- * defines are written (a key from a message never becomes raw XML), and values are checked
- * against their XSD type so that a typo fails here with a clear message rather than as a
- * DeserializationFailed fault from WCF.
+ * Writes the request envelope for the caller's arguments. `args` may mirror the operation
+ * (`{ request: {...} }`), or, when there is one parameter besides the token, be that parameter's
+ * members directly (`{ WorkOrderReference: 'WO1' }`). Members go out in the schema's
+ * `xs:sequence` order whatever order the caller's object has (WCF silently drops a member out of
+ * order), only names the schema defines are written (a key from a message never becomes raw XML),
+ * and values are checked against their XSD type so that a typo fails here with a clear message
+ * rather than as a DeserializationFailed fault from WCF.
+ *
+ * @throws CxError `CX_BAD_REQUEST` naming the member and what it must be.
  */
 export function buildEnvelope(
   op: OperationModel,
   schema: SchemaSet,
   place: ResolvedTokenPlace,
   token: string | undefined,
-  args: Record<string, unknown>,
+  rawArgs: unknown,
   ctx: CallContext,
 ): string {
+  const args = normaliseArgs(op, schema, place, rawArgs, ctx);
   const prefixes = new Map<string, string>();
   let usesXsi = false;
   const prefix = (ns: string): string => {

@@ -43,210 +43,249 @@ const SNIPPET_BYTES = 4096;
 export function soapAnswerHandler(
   schema: SchemaSet | undefined,
   resultMember: MemberDecl | undefined,
-  context: { service: string; method: string; host: string },
+  context: AnswerContext,
 ): ResponseHandler<SoapAnswer> {
-  let status = 0;
-  let mode: 'xml' | 'other' = 'xml';
-  let contentType = '';
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  const decoder = new StringDecoder('utf8');
-  const parser = sax.parser(true, { trim: false, normalize: false, xmlns: false, position: false } as sax.SAXOptions);
-  let started = false;
-  let sawContent = false;
-  let envelopeDone = false;
-  let depth = 0;
-  let soap12 = false;
-  // Positions: 1 Envelope, 2 Header/Body, 3 wrapper or Fault, 4 result.
-  let inBody = false;
-  let fault: Record<string, string> | undefined;
-  // Element names from Fault down: SOAP 1.2 nests Code/Value (and Code/Subcode/Value, which must
-  // not be glued to it) and Reason/Text (one per language: the first is kept).
-  const faultPath: string[] = [];
-  let reasonTexts = 0;
-  let result: unknown;
-  let resultSeen = false;
-  const stack: Frame[] = [];
+  return new SoapAnswerReader(schema, resultMember, context);
+}
 
-  const badResponse = (why: string, snippet?: string) =>
-    new CxError(
-      'CX_BAD_RESPONSE',
-      `The answer from Cx to ${context.service}.${context.method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
-      { service: context.service, method: context.method, status, ...(snippet === undefined ? {} : { snippet }) },
-    );
+/** Which call an answer belongs to, for the messages of the errors it may raise. */
+export interface AnswerContext {
+  service: string;
+  method: string;
+  host: string;
+}
 
-  const openFrame = (
+/** The state of one answer being read; one instance per HTTP exchange. */
+class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
+  private status = 0;
+  private mode: 'xml' | 'other' = 'xml';
+  /** The first few KB of the body, kept for the snippet of an error. */
+  private readonly headChunks: Buffer[] = [];
+  private headBytes = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly parser: sax.SAXParser;
+  private started = false;
+  private sawContent = false;
+  private envelopeDone = false;
+  /** Element depth. Positions: 1 Envelope, 2 Header/Body, 3 wrapper or Fault, 4 result. */
+  private depth = 0;
+  private soap12 = false;
+  private inBody = false;
+  private fault: Record<string, string> | undefined;
+  /**
+   * Element names from Fault down: SOAP 1.2 nests Code/Value (and Code/Subcode/Value, which must
+   * not be glued to it) and Reason/Text (one per language: the first is kept).
+   */
+  private readonly faultPath: string[] = [];
+  private reasonTexts = 0;
+  private result: unknown;
+  private resultSeen = false;
+  private readonly stack: Frame[] = [];
+
+  constructor(
+    private readonly schema: SchemaSet | undefined,
+    private readonly resultMember: MemberDecl | undefined,
+    private readonly context: AnswerContext,
+  ) {
+    this.parser = sax.parser(true, {
+      trim: false,
+      normalize: false,
+      xmlns: false,
+      position: false,
+    } as sax.SAXOptions);
+    this.parser.ondoctype = () => {
+      throw this.badResponse('contains a DOCTYPE, which SOAP forbids; refused');
+    };
+    this.parser.onopentag = (tag) => this.onOpenTag(tag.name, tag.attributes as Record<string, string>);
+    this.parser.ontext = (text) => this.onText(text);
+    this.parser.oncdata = this.parser.ontext;
+    this.parser.onclosetag = () => this.onCloseTag();
+  }
+
+  head(s: number, headers: IncomingHttpHeaders): void {
+    this.status = s;
+    const contentType = String(headers['content-type'] ?? '');
+    // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page.
+    if ((s !== 200 && s !== 500) || /html/i.test(contentType)) this.mode = 'other';
+  }
+
+  chunk(data: Buffer): void {
+    if (this.headBytes < SNIPPET_BYTES) {
+      this.headChunks.push(data.subarray(0, SNIPPET_BYTES - this.headBytes));
+      this.headBytes += Math.min(data.length, SNIPPET_BYTES - this.headBytes);
+    }
+    if (this.mode === 'other') return;
+    const text = this.decoder.write(data);
+    if (!this.sawContent && text.trim() !== '') {
+      this.sawContent = true;
+      if (!/^\s*</.test(text.slice(0, 64))) {
+        this.mode = 'other';
+        return;
+      }
+    }
+    this.writeSafely(text);
+  }
+
+  end(): SoapAnswer {
+    const { service, method, host } = this.context;
+    const status = this.status;
+    if (this.mode === 'other') {
+      if (status >= 300 && status < 400) {
+        throw new CxError(
+          'CX_HTTP',
+          `Cx answered ${service}.${method} with a redirect (HTTP ${status}), which is not followed. Check the base URL (http or https, path).`,
+          { service, method, status },
+        );
+      }
+      if (status === 200) throw this.badResponse('is not XML', this.snippet());
+      throw new CxError(
+        'CX_HTTP',
+        `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
+        { service, method, status, snippet: this.snippet() },
+      );
+    }
+    this.writeSafely(this.decoder.end());
+    try {
+      this.parser.close();
+    } catch (err) {
+      throw err instanceof CxError ? err : this.badResponse('is cut short or malformed');
+    }
+    if (!this.started) throw this.badResponse('is empty');
+    if (!this.envelopeDone) throw this.badResponse('is cut short (truncated XML)');
+    const fault = this.fault;
+    if (fault) {
+      return {
+        status,
+        fault: this.soap12
+          ? {
+              code: (fault.code12 ?? '').trim(),
+              string: (fault.reason12 ?? '').trim(),
+              detail: (fault.detail ?? '').trim(),
+            }
+          : {
+              code: (fault.faultcode ?? '').trim(),
+              string: (fault.faultstring ?? '').trim(),
+              detail: (fault.detail ?? '').trim(),
+            },
+      };
+    }
+    if (status !== 200)
+      throw new CxError('CX_HTTP', `Cx answered ${service}.${method} with HTTP ${status} but no SOAP fault.`, {
+        service,
+        method,
+        status,
+        snippet: this.snippet(),
+      });
+    return { status, result: this.resultSeen ? this.result : undefined };
+  }
+
+  private onOpenTag(name: string, attrs: Record<string, string>): void {
+    const colon = name.indexOf(':');
+    const local = colon < 0 ? name : name.slice(colon + 1);
+    const depth = ++this.depth;
+    if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
+    if (depth === 1) {
+      if (local !== 'Envelope') throw this.badResponse(`is not a SOAP envelope (root <${name}>)`);
+      this.started = true;
+      this.soap12 = Object.values(attrs).includes('http://www.w3.org/2003/05/soap-envelope');
+      return;
+    }
+    if (depth === 2) {
+      this.inBody = local === 'Body';
+      return;
+    }
+    if (!this.inBody) return;
+    if (depth === 3) {
+      if (local === 'Fault') this.fault = {};
+      return;
+    }
+    if (this.fault) {
+      this.faultPath.push(local);
+      if (this.faultPath.length === 2 && this.faultPath[0] === 'Reason' && local === 'Text') this.reasonTexts++;
+      return;
+    }
+    if (depth === 4) {
+      if (this.resultSeen) return;
+      if (this.resultMember && local !== this.resultMember.name) return;
+      this.resultSeen = true;
+      this.stack.push(this.openFrame(local, this.resultMember?.type, this.resultMember, attrs));
+      return;
+    }
+    if (this.stack.length === 0) return;
+    const parent = this.stack[this.stack.length - 1];
+    parent.hasChildren = true;
+    let member: MemberDecl | undefined;
+    if (parent.item) member = parent.item;
+    else if (parent.type && this.schema) member = this.schema.memberIndex(parent.type)?.get(local);
+    this.stack.push(this.openFrame(local, member?.type, member, attrs));
+  }
+
+  private onText(text: string): void {
+    if (this.fault) {
+      const key = this.faultKey();
+      if (key) this.fault[key] = (this.fault[key] ?? '') + text;
+    } else if (this.stack.length) this.stack[this.stack.length - 1].text += text;
+  }
+
+  private onCloseTag(): void {
+    if (this.depth === 1) this.envelopeDone = true;
+    if (this.fault && this.depth > 3) this.faultPath.pop();
+    if (this.stack.length && this.depth >= 4) {
+      const frame = this.stack.pop() as Frame;
+      const value = finish(frame, this.schema);
+      if (this.stack.length === 0) this.result = value;
+      else place(this.stack[this.stack.length - 1], frame, value);
+    }
+    this.depth--;
+  }
+
+  private openFrame(
     local: string,
     type: QName | undefined,
     member: MemberDecl | undefined,
     attrs: Record<string, string>,
-  ): Frame => {
+  ): Frame {
     let t = type;
     const xsiType = attrs['i:type'] ?? attrs['xsi:type'] ?? findAttr(attrs, 'type');
-    if (xsiType && schema) t = findTypeByLocalName(schema, xsiType.split(':').pop() ?? '') ?? t;
+    if (xsiType && this.schema) t = findTypeByLocalName(this.schema, xsiType.split(':').pop() ?? '') ?? t;
     const nil = (attrs['i:nil'] ?? attrs['xsi:nil'] ?? findAttr(attrs, 'nil')) === 'true';
-    const item = t && schema ? schema.arrayItem(t) : undefined;
+    const item = t && this.schema ? this.schema.arrayItem(t) : undefined;
     return { local, type: t, member, item, text: '', nil, hasChildren: false };
-  };
-
-  parser.ondoctype = () => {
-    throw badResponse('contains a DOCTYPE, which SOAP forbids; refused');
-  };
-  parser.onopentag = (tag) => {
-    const name = tag.name;
-    const colon = name.indexOf(':');
-    const local = colon < 0 ? name : name.slice(colon + 1);
-    const attrs = tag.attributes as Record<string, string>;
-    depth++;
-    if (depth > MAX_DEPTH) throw badResponse('is nested too deeply');
-    if (depth === 1) {
-      if (local !== 'Envelope') throw badResponse(`is not a SOAP envelope (root <${name}>)`);
-      started = true;
-      soap12 = Object.values(attrs).includes('http://www.w3.org/2003/05/soap-envelope');
-      return;
-    }
-    if (depth === 2) {
-      inBody = local === 'Body';
-      return;
-    }
-    if (!inBody) return;
-    if (depth === 3) {
-      if (local === 'Fault') fault = {};
-      return;
-    }
-    if (fault) {
-      faultPath.push(local);
-      if (faultPath.length === 2 && faultPath[0] === 'Reason' && local === 'Text') reasonTexts++;
-      return;
-    }
-    if (depth === 4) {
-      if (resultSeen) return;
-      if (resultMember && local !== resultMember.name) return;
-      resultSeen = true;
-      stack.push(openFrame(local, resultMember?.type, resultMember, attrs));
-      return;
-    }
-    if (stack.length === 0) return;
-    const parent = stack[stack.length - 1];
-    parent.hasChildren = true;
-    let member: MemberDecl | undefined;
-    if (parent.item) member = parent.item;
-    else if (parent.type && schema) member = schema.memberIndex(parent.type)?.get(local);
-    stack.push(openFrame(local, member?.type, member, attrs));
-  };
-  parser.ontext = (text) => {
-    if (fault) {
-      const key = faultKey();
-      if (key) fault[key] = (fault[key] ?? '') + text;
-    } else if (stack.length) stack[stack.length - 1].text += text;
-  };
-  parser.oncdata = parser.ontext;
-  parser.onclosetag = () => {
-    if (depth === 1) envelopeDone = true;
-    if (fault && depth > 3) faultPath.pop();
-    if (stack.length && depth >= 4) {
-      const frame = stack.pop() as Frame;
-      const value = finish(frame, schema);
-      if (stack.length === 0) result = value;
-      else place(stack[stack.length - 1], frame, value);
-    }
-    depth--;
-  };
-
-  return {
-    head(s: number, headers: IncomingHttpHeaders) {
-      status = s;
-      contentType = String(headers['content-type'] ?? '');
-      // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page.
-      if ((s !== 200 && s !== 500) || /html/i.test(contentType)) mode = 'other';
-    },
-    chunk(data: Buffer) {
-      if (headBytes < SNIPPET_BYTES) {
-        head.push(data.subarray(0, SNIPPET_BYTES - headBytes));
-        headBytes += Math.min(data.length, SNIPPET_BYTES - headBytes);
-      }
-      if (mode === 'other') return;
-      const text = decoder.write(data);
-      if (!sawContent && text.trim() !== '') {
-        sawContent = true;
-        if (!/^\s*</.test(text.slice(0, 64))) {
-          mode = 'other';
-          return;
-        }
-      }
-      writeSafely(text);
-    },
-    end(): SoapAnswer {
-      const snippet = () => snippetOf(Buffer.concat(head).toString('utf8'));
-      if (mode === 'other') {
-        if (status >= 300 && status < 400) {
-          throw new CxError(
-            'CX_HTTP',
-            `Cx answered ${context.service}.${context.method} with a redirect (HTTP ${status}), which is not followed. Check the base URL (http or https, path).`,
-            { service: context.service, method: context.method, status },
-          );
-        }
-        if (status === 200) throw badResponse('is not XML', snippet());
-        throw new CxError(
-          'CX_HTTP',
-          `${context.host} answered ${context.service}.${context.method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
-          { service: context.service, method: context.method, status, snippet: snippet() },
-        );
-      }
-      writeSafely(decoder.end());
-      try {
-        parser.close();
-      } catch (err) {
-        throw err instanceof CxError ? err : badResponse('is cut short or malformed');
-      }
-      if (!started) throw badResponse('is empty');
-      if (!envelopeDone) throw badResponse('is cut short (truncated XML)');
-      if (fault) {
-        return {
-          status,
-          fault: soap12
-            ? {
-                code: (fault.code12 ?? '').trim(),
-                string: (fault.reason12 ?? '').trim(),
-                detail: (fault.detail ?? '').trim(),
-              }
-            : {
-                code: (fault.faultcode ?? '').trim(),
-                string: (fault.faultstring ?? '').trim(),
-                detail: (fault.detail ?? '').trim(),
-              },
-        };
-      }
-      if (status !== 200)
-        throw new CxError(
-          'CX_HTTP',
-          `Cx answered ${context.service}.${context.method} with HTTP ${status} but no SOAP fault.`,
-          { service: context.service, method: context.method, status, snippet: snippet() },
-        );
-      return { status, result: resultSeen ? result : undefined };
-    },
-  };
+  }
 
   /** Where text under Fault belongs: faultcode, faultstring, detail (1.1); Code, Reason, Detail (1.2). */
-  function faultKey(): string | undefined {
-    const [top, second] = faultPath;
+  private faultKey(): string | undefined {
+    const [top, second] = this.faultPath;
     if (!top) return undefined;
     if (/^detail$/i.test(top)) return 'detail';
-    if (!soap12) return faultPath.length === 1 ? top : undefined;
-    if (faultPath.length !== 2) return undefined;
+    if (!this.soap12) return this.faultPath.length === 1 ? top : undefined;
+    if (this.faultPath.length !== 2) return undefined;
     if (top === 'Code' && second === 'Value') return 'code12';
-    if (top === 'Reason' && second === 'Text' && reasonTexts === 1) return 'reason12';
+    if (top === 'Reason' && second === 'Text' && this.reasonTexts === 1) return 'reason12';
     return undefined;
   }
 
-  function writeSafely(text: string) {
+  private writeSafely(text: string): void {
     if (!text) return;
     try {
-      parser.write(text);
+      this.parser.write(text);
     } catch (err) {
       if (err instanceof CxError) throw err;
-      throw badResponse(`is not well-formed XML (${String((err as Error).message).split('\n')[0]})`);
+      throw this.badResponse(`is not well-formed XML (${String((err as Error).message).split('\n')[0]})`);
     }
+  }
+
+  private snippet(): string {
+    return snippetOf(Buffer.concat(this.headChunks).toString('utf8'));
+  }
+
+  private badResponse(why: string, snippet?: string): CxError {
+    const { service, method } = this.context;
+    return new CxError(
+      'CX_BAD_RESPONSE',
+      `The answer from Cx to ${service}.${method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
+      { service, method, status: this.status, ...(snippet === undefined ? {} : { snippet }) },
+    );
   }
 }
 
