@@ -1,58 +1,21 @@
-import { Clock, systemClock } from './clock';
+import { systemClock } from './clock';
 import { CxError } from './errors';
 import { buildEnvelope, escapeText } from './envelope';
-import { HttpTransport, ProxyOptions, TlsOptions } from './http-transport';
+import { faultError, isActionNotSupported, isRefusal, refusalError, tokenRejectedError } from './faults';
+import { HttpTransport } from './http-transport';
 import { Limiter } from './limiter';
+import { logIn } from './login';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
 import type { OperationModel, ServiceModel } from './service-model';
 import { buildTemplate } from './template';
-import { parseTokenExpiry } from './token-expiry';
 import { TokenManager } from './token-manager';
-import { ResolvedTokenPlace, TokenPlacementSetting, resolveTokenPlace } from './token-placement';
+import { ResolvedTokenPlace, resolveTokenPlace } from './token-placement';
 import { loadServiceModel } from './wsdl-loader';
 import { ServiceModelCache } from './model-cache';
+import { CxClientOptions, ResolvedOptions, TokenSession, resolveOptions } from './client-options';
 
-export interface CxClientOptions {
-  /** Base URL of the Cx instance, e.g. `https://mysite.civica-cx.co.uk/cx`. */
-  url: string;
-  username: string;
-  password: string;
-  /** Deadline for one HTTP exchange, ms. Default 30,000. */
-  timeoutMs?: number;
-  /** Log in again this long before TokenExpiry, ms. Default 60,000. */
-  refreshMarginMs?: number;
-  /** Calls in flight at once; the rest queue in order. Default 8. */
-  maxConcurrent?: number;
-  /** Largest answer accepted (decompressed), bytes. Default 50 MB. */
-  maxResponseBytes?: number;
-  /** Fault text that means "get a new token and send again". Case-insensitive regex source. */
-  invalidTokenPattern?: string;
-  /** Where the token goes; `auto` reads it from the WSDL. Default `auto`. */
-  tokenPlacement?: TokenPlacementSetting;
-  /** Name of the token element, header or parameter (case-insensitive). Default `Token`. */
-  tokenName?: string;
-  /** After a refused login, no new login for this long, ms. Default 60,000. */
-  loginCooldownMs?: number;
-  loginService?: string;
-  loginMethod?: string;
-  tls?: TlsOptions;
-  proxy?: ProxyOptions;
-  clock?: Clock;
-  /** Parsed WSDLs shared with other connections (e.g. across a Node-RED redeploy). */
-  modelCache?: ServiceModelCache;
-  /**
-   * A token handed over by the connection this one replaces (same settings and credentials, see
-   * `handOver()`), so that a redeploy does not log in again.
-   */
-  session?: TokenSession;
-}
-
-/** A token with what is known of its life; only ever passed between connections of one owner. */
-export interface TokenSession {
-  token: string;
-  expiry?: number;
-  obtainedAt: number;
-}
+export { DEFAULT_INVALID_TOKEN_PATTERN } from './client-options';
+export type { CxClientOptions, TokenSession } from './client-options';
 
 export interface CallOptions {
   /** Return `IsValid: false` answers as data instead of failing with CX_REFUSED. */
@@ -72,8 +35,6 @@ export interface TokenInfo {
   expiry: string | null;
 }
 
-/** Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case. */
-export const DEFAULT_INVALID_TOKEN_PATTERN = 'access\\s*denied\\s*[-\\u2010-\\u2015\\u2212:]?\\s*invalid\\s*token';
 const TOKEN_MARK = '\u0000cx-token\u0000';
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
@@ -83,8 +44,7 @@ const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
  */
 export class CxClient {
   readonly baseUrl: URL;
-  private readonly opts: Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> &
-    Pick<CxClientOptions, 'tls' | 'proxy'>;
+  private readonly opts: ResolvedOptions;
   private readonly modelCache?: ServiceModelCache;
   /** What makes a WSDL fetched by this connection valid for another: where and how it is fetched. */
   private readonly cachePrefix: string;
@@ -98,68 +58,30 @@ export class CxClient {
 
   /** @throws CxError `CX_CONFIG` when the settings cannot work (no URL, no scheme, bad pattern). */
   constructor(options: CxClientOptions) {
-    this.baseUrl = parseBaseUrl(options.url);
-    const num = (v: number | undefined, def: number, min: number, name: string) => {
-      if (v === undefined || v === null) return def;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-        throw new CxError(
-          'CX_CONFIG',
-          `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`,
-        );
-      }
-      return v;
-    };
-    this.opts = {
-      url: options.url,
-      username: options.username ?? '',
-      password: options.password ?? '',
-      timeoutMs: num(options.timeoutMs, 30000, 1, 'timeout'),
-      refreshMarginMs: num(options.refreshMarginMs, 60000, 0, 'refresh margin'),
-      maxConcurrent: Math.floor(num(options.maxConcurrent, 8, 1, 'maximum concurrent calls')),
-      maxResponseBytes: num(options.maxResponseBytes, 50 * 1024 * 1024, 1024, 'maximum response size'),
-      invalidTokenPattern: options.invalidTokenPattern || DEFAULT_INVALID_TOKEN_PATTERN,
-      tokenPlacement: options.tokenPlacement ?? 'auto',
-      tokenName: options.tokenName || 'Token',
-      loginCooldownMs: num(options.loginCooldownMs, 60000, 0, 'login cool-down'),
-      loginService: options.loginService || 'WSTokenService',
-      loginMethod: options.loginMethod || 'GetUserWSToken',
-      tls: options.tls,
-      proxy: options.proxy,
-    };
-    if (!['auto', 'header', 'parameter', 'member', 'none'].includes(this.opts.tokenPlacement)) {
-      throw new CxError(
-        'CX_CONFIG',
-        `Unknown token placement "${this.opts.tokenPlacement}"; use auto, header, parameter, member or none.`,
-      );
-    }
-    try {
-      this.invalidToken = new RegExp(this.opts.invalidTokenPattern, 'i');
-    } catch {
-      throw new CxError(
-        'CX_CONFIG',
-        "The invalid-token pattern is not a valid regular expression. Fix it in the Cx connection's advanced settings, or leave it empty for the default.",
-      );
-    }
+    const { baseUrl, opts, invalidToken } = resolveOptions(options);
+    this.baseUrl = baseUrl;
+    this.opts = opts;
+    this.invalidToken = invalidToken;
     this.transport = new HttpTransport(
       {
-        timeoutMs: this.opts.timeoutMs,
-        maxResponseBytes: this.opts.maxResponseBytes,
+        timeoutMs: opts.timeoutMs,
+        maxResponseBytes: opts.maxResponseBytes,
         // One socket per concurrent call, plus one for a login or WSDL fetch beside them.
-        maxSockets: this.opts.maxConcurrent + 1,
-        tls: this.opts.tls,
-        proxy: this.opts.proxy,
+        maxSockets: opts.maxConcurrent + 1,
+        tls: opts.tls,
+        proxy: opts.proxy,
       },
       this.baseUrl,
     );
-    this.limiter = new Limiter(this.opts.maxConcurrent);
+    this.limiter = new Limiter(opts.maxConcurrent);
     this.modelCache = options.modelCache;
-    this.cachePrefix = JSON.stringify(
-      [this.opts.maxResponseBytes, this.opts.tls ?? null, this.opts.proxy ?? null],
-      (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v),
+    this.cachePrefix = JSON.stringify([opts.maxResponseBytes, opts.tls ?? null, opts.proxy ?? null], (_k, v) =>
+      Buffer.isBuffer(v) ? v.toString('base64') : v,
     );
-    this.tokens = new TokenManager(() => this.login(), options.clock ?? systemClock, {
-      refreshMarginMs: this.opts.refreshMarginMs,
-      cooldownMs: this.opts.loginCooldownMs,
+    const channel = { operation: this.operation.bind(this), post: this.post.bind(this) };
+    this.tokens = new TokenManager(() => logIn(channel, opts), options.clock ?? systemClock, {
+      refreshMarginMs: opts.refreshMarginMs,
+      cooldownMs: opts.loginCooldownMs,
     });
     if (options.session) this.tokens.adopt(options.session);
   }
@@ -180,39 +102,17 @@ export class CxClient {
       token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
 
     return this.limiter.run(async () => {
-      let retried = false;
-      let answer: SoapAnswer | undefined;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const token = place.kind === 'none' ? undefined : (await this.tokens.get()).token;
-        answer = await this.post(model, op, withToken(token));
-        if (answer.fault && token !== undefined && this.invalidToken.test(answer.fault.string)) {
-          this.tokens.invalidate(token);
-          if (attempt === 0) {
-            retried = true;
-            continue;
-          }
-          throw new CxError(
-            'CX_TOKEN_INVALID',
-            `Cx rejected the token for ${ctx.service}.${ctx.method} even after a fresh login. Check that the API user's role allows this service, and the token placement setting.`,
-            { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string },
-          );
-        }
-        break;
+      const { answer, retried } = await this.exchange(model, op, place, withToken, ctx);
+      if (answer.fault) {
+        if (isActionNotSupported(answer)) this.forgetService(model.name);
+        throw faultError(answer, ctx);
       }
-      const a = answer as SoapAnswer;
-      if (a.fault) {
-        if (/ActionNotSupported/i.test(a.fault.code)) this.forgetService(model.name);
-        throw faultError(a, ctx);
-      }
-      if (!options.refusalsAsData && isRefusal(a.result)) {
-        const reason = String((a.result as Record<string, unknown>).InvalidReason ?? '').trim();
-        throw new CxError(
-          'CX_REFUSED',
-          `Cx refused ${ctx.service}.${ctx.method}: ${sentence(reason || 'IsValid is false and no reason was given')}`,
-          { ...ctx, invalidReason: reason, result: a.result },
-        );
-      }
-      return { result: a.result ?? null, retried, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+      if (!options.refusalsAsData && isRefusal(answer.result)) throw refusalError(answer.result, ctx);
+      return {
+        result: answer.result ?? null,
+        retried,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      };
     });
   }
 
@@ -250,6 +150,28 @@ export class CxClient {
     this.tokens.close();
     this.transport.close();
     this.services.clear();
+  }
+
+  /**
+   * Sends one request with the shared token; when Cx answers that the token is invalid, drops it,
+   * takes a fresh one and sends once more (never twice).
+   * @throws CxError `CX_TOKEN_INVALID` when the fresh token is rejected too.
+   */
+  private async exchange(
+    model: ServiceModel,
+    op: OperationModel,
+    place: ResolvedTokenPlace,
+    withToken: (token: string | undefined) => string,
+    ctx: { service: string; method: string },
+  ): Promise<{ answer: SoapAnswer; retried: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const token = place.kind === 'none' ? undefined : (await this.tokens.get()).token;
+      const answer = await this.post(model, op, withToken(token));
+      if (!answer.fault || token === undefined || !this.invalidToken.test(answer.fault.string))
+        return { answer, retried: attempt > 0 };
+      this.tokens.invalidate(token);
+      if (attempt > 0) throw tokenRejectedError(answer, ctx);
+    }
   }
 
   private async operation(service: string, method: string): Promise<{ model: ServiceModel; op: OperationModel }> {
@@ -349,126 +271,4 @@ export class CxClient {
       soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }),
     );
   }
-
-  private async login() {
-    if (!this.opts.username || !this.opts.password) {
-      throw new CxError(
-        'CX_CONFIG',
-        'No Cx username or password is set. Enter both in the Cx connection (config node) credentials.',
-      );
-    }
-    const { model, op } = await this.operation(this.opts.loginService, this.opts.loginMethod);
-    const ctx = { service: model.name, method: op.name };
-    const none: ResolvedTokenPlace = { kind: 'none' };
-    const args = loginArgs(op, model, this.opts.username, this.opts.password);
-    const answer = await this.post(model, op, buildEnvelope(op, model.schema, none, undefined, args, ctx));
-    const hint =
-      'Check the user name and password in Cx (a Security User with "API user" ticked). To avoid locking the account, no new login is tried for';
-    const cooldown = `${Math.round(this.opts.loginCooldownMs / 1000)} s`;
-    if (answer.fault) {
-      throw new CxError(
-        'CX_LOGIN_FAILED',
-        `Cx refused the login with a fault: ${sentence(answer.fault.string || answer.fault.code || 'no reason given')} ${hint} ${cooldown}.`,
-        { ...ctx, status: answer.status, faultCode: answer.fault.code, faultString: answer.fault.string },
-      );
-    }
-    const r = (answer.result ?? {}) as Record<string, unknown>;
-    if (r.IsValid !== true || typeof r.Token !== 'string' || r.Token === '') {
-      const reason = typeof r.InvalidReason === 'string' && r.InvalidReason ? r.InvalidReason : 'no token was returned';
-      throw new CxError(
-        'CX_LOGIN_FAILED',
-        `Cx refused the login of "${this.opts.username}": ${sentence(reason)} ${hint} ${cooldown}.`,
-        { ...ctx, invalidReason: reason },
-      );
-    }
-    const expiryText = typeof r.TokenExpiry === 'string' ? r.TokenExpiry : undefined;
-    return { token: r.Token, expiry: parseTokenExpiry(expiryText), expiryText };
-  }
-}
-
-/**
- * The login request's members as this WSDL spells them: `UserName` and `Password` in Cx
- * (cx-facts), matched without regard to case or a `Login`/`User` prefix so that a service that
- * says `Username` or `LoginPassword` still works.
- */
-export function loginArgs(
-  op: OperationModel,
-  model: ServiceModel,
-  username: string,
-  password: string,
-): Record<string, string> {
-  const param = op.params.length === 1 ? model.schema.type(op.params[0].type) : undefined;
-  const names = param?.kind === 'complex' ? model.schema.membersOf(param).map((m) => m.name) : [];
-  const user = names.find((n) => /^(login)?user_?name$/i.test(n)) ?? names.find((n) => /user/i.test(n)) ?? 'UserName';
-  const pass =
-    names.find((n) => /^(login|user)?password$/i.test(n)) ?? names.find((n) => /pass/i.test(n)) ?? 'Password';
-  return { [user]: username, [pass]: password };
-}
-
-/** Cx's own texts often end in a full stop already ("Invalid login. Please try again."). */
-function sentence(text: string): string {
-  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
-}
-
-function parseBaseUrl(url: unknown): URL {
-  if (typeof url !== 'string' || url.trim() === '') {
-    throw new CxError(
-      'CX_CONFIG',
-      'No Cx base URL is set. Enter it in the Cx connection, e.g. https://mysite.civica-cx.co.uk/cx',
-    );
-  }
-  let u: URL;
-  try {
-    u = new URL(url.trim());
-  } catch {
-    throw new CxError(
-      'CX_CONFIG',
-      `The Cx base URL "${url.slice(0, 100)}" is not a URL. It needs a scheme, e.g. https://mysite.civica-cx.co.uk/cx`,
-    );
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new CxError(
-      'CX_CONFIG',
-      `The Cx base URL must start with https:// (or http://), not ${u.protocol}//. Example: https://mysite.civica-cx.co.uk/cx`,
-    );
-  }
-  if (u.username || u.password) {
-    throw new CxError(
-      'CX_CONFIG',
-      "The Cx base URL must not contain a user name or password; use the connection's credentials.",
-    );
-  }
-  u.search = '';
-  u.hash = '';
-  return u;
-}
-
-function isRefusal(result: unknown): boolean {
-  return (
-    !!result &&
-    typeof result === 'object' &&
-    !Array.isArray(result) &&
-    (result as Record<string, unknown>).IsValid === false
-  );
-}
-
-function faultError(a: SoapAnswer, ctx: { service: string; method: string }): CxError {
-  const f = a.fault as NonNullable<SoapAnswer['fault']>;
-  let hint: string;
-  if (/ActionNotSupported/i.test(f.code))
-    hint =
-      " The service does not accept this operation's SOAPAction: its WSDL may have changed, and will be read again on the next call.";
-  else if (/DeserializationFailed/i.test(f.code))
-    hint = ' Cx could not read a value in the request: check the types in msg.payload.';
-  else if (/(^|:)(Server|Receiver)$|InternalServiceFault/i.test(f.code))
-    hint =
-      ' Cx failed while handling it: try again later, and if it persists ask your Cx administrator, quoting this fault.';
-  else
-    hint =
-      " Check the arguments against the method's request (the Request template shows them); if they are right, ask your Cx administrator, quoting this fault.";
-  return new CxError(
-    'CX_FAULT',
-    `Cx answered ${ctx.service}.${ctx.method} with a fault: ${sentence(f.string || f.code || 'no fault text')}${hint}`,
-    { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) },
-  );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildEnvelope } from '../../nodes/lib/envelope';
-import { loginArgs } from '../../nodes/lib/cx-client';
+import { loginArgs } from '../../nodes/lib/login';
 import { CxError } from '../../nodes/lib/errors';
 import { Limiter } from '../../nodes/lib/limiter';
 import { soapAnswerHandler } from '../../nodes/lib/response-reader';

@@ -1,0 +1,145 @@
+import { CxError } from './errors';
+import type { ProxyOptions, TlsOptions } from './http-transport';
+import type { Clock } from './clock';
+import type { ServiceModelCache } from './model-cache';
+import type { TokenPlacementSetting } from './token-placement';
+
+export interface CxClientOptions {
+  /** Base URL of the Cx instance, e.g. `https://mysite.civica-cx.co.uk/cx`. */
+  url: string;
+  username: string;
+  password: string;
+  /** Deadline for one HTTP exchange, ms. Default 30,000. */
+  timeoutMs?: number;
+  /** Log in again this long before TokenExpiry, ms. Default 60,000. */
+  refreshMarginMs?: number;
+  /** Calls in flight at once; the rest queue in order. Default 8. */
+  maxConcurrent?: number;
+  /** Largest answer accepted (decompressed), bytes. Default 50 MB. */
+  maxResponseBytes?: number;
+  /** Fault text that means "get a new token and send again". Case-insensitive regex source. */
+  invalidTokenPattern?: string;
+  /** Where the token goes; `auto` reads it from the WSDL. Default `auto`. */
+  tokenPlacement?: TokenPlacementSetting;
+  /** Name of the token element, header or parameter (case-insensitive). Default `Token`. */
+  tokenName?: string;
+  /** After a refused login, no new login for this long, ms. Default 60,000. */
+  loginCooldownMs?: number;
+  loginService?: string;
+  loginMethod?: string;
+  tls?: TlsOptions;
+  proxy?: ProxyOptions;
+  clock?: Clock;
+  /** Parsed WSDLs shared with other connections (e.g. across a Node-RED redeploy). */
+  modelCache?: ServiceModelCache;
+  /**
+   * A token handed over by the connection this one replaces (same settings and credentials, see
+   * `handOver()`), so that a redeploy does not log in again.
+   */
+  session?: TokenSession;
+}
+
+/** A token with what is known of its life; only ever passed between connections of one owner. */
+export interface TokenSession {
+  token: string;
+  expiry?: number;
+  obtainedAt: number;
+}
+
+/** The settings with every default filled in and every value checked. */
+export type ResolvedOptions = Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> &
+  Pick<CxClientOptions, 'tls' | 'proxy'>;
+
+/** Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case. */
+export const DEFAULT_INVALID_TOKEN_PATTERN = 'access\\s*denied\\s*[-\\u2010-\\u2015\\u2212:]?\\s*invalid\\s*token';
+
+const PLACEMENTS: readonly TokenPlacementSetting[] = ['auto', 'header', 'parameter', 'member', 'none'];
+
+/**
+ * Checks the settings and fills in the defaults.
+ * @throws CxError `CX_CONFIG` when the settings cannot work (no URL, no scheme, bad pattern).
+ */
+export function resolveOptions(options: CxClientOptions): {
+  baseUrl: URL;
+  opts: ResolvedOptions;
+  invalidToken: RegExp;
+} {
+  const baseUrl = parseBaseUrl(options.url);
+  const opts: ResolvedOptions = {
+    url: options.url,
+    username: options.username ?? '',
+    password: options.password ?? '',
+    timeoutMs: num(options.timeoutMs, 30000, 1, 'timeout'),
+    refreshMarginMs: num(options.refreshMarginMs, 60000, 0, 'refresh margin'),
+    maxConcurrent: Math.floor(num(options.maxConcurrent, 8, 1, 'maximum concurrent calls')),
+    maxResponseBytes: num(options.maxResponseBytes, 50 * 1024 * 1024, 1024, 'maximum response size'),
+    invalidTokenPattern: options.invalidTokenPattern || DEFAULT_INVALID_TOKEN_PATTERN,
+    tokenPlacement: options.tokenPlacement ?? 'auto',
+    tokenName: options.tokenName || 'Token',
+    loginCooldownMs: num(options.loginCooldownMs, 60000, 0, 'login cool-down'),
+    loginService: options.loginService || 'WSTokenService',
+    loginMethod: options.loginMethod || 'GetUserWSToken',
+    tls: options.tls,
+    proxy: options.proxy,
+  };
+  if (!PLACEMENTS.includes(opts.tokenPlacement)) {
+    throw new CxError(
+      'CX_CONFIG',
+      `Unknown token placement "${opts.tokenPlacement}"; use auto, header, parameter, member or none.`,
+    );
+  }
+  let invalidToken: RegExp;
+  try {
+    invalidToken = new RegExp(opts.invalidTokenPattern, 'i');
+  } catch {
+    throw new CxError(
+      'CX_CONFIG',
+      "The invalid-token pattern is not a valid regular expression. Fix it in the Cx connection's advanced settings, or leave it empty for the default.",
+    );
+  }
+  return { baseUrl, opts, invalidToken };
+}
+
+function num(v: number | undefined, def: number, min: number, name: string): number {
+  if (v === undefined || v === null) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+    throw new CxError(
+      'CX_CONFIG',
+      `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`,
+    );
+  }
+  return v;
+}
+
+function parseBaseUrl(url: unknown): URL {
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw new CxError(
+      'CX_CONFIG',
+      'No Cx base URL is set. Enter it in the Cx connection, e.g. https://mysite.civica-cx.co.uk/cx',
+    );
+  }
+  let u: URL;
+  try {
+    u = new URL(url.trim());
+  } catch {
+    throw new CxError(
+      'CX_CONFIG',
+      `The Cx base URL "${url.slice(0, 100)}" is not a URL. It needs a scheme, e.g. https://mysite.civica-cx.co.uk/cx`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new CxError(
+      'CX_CONFIG',
+      `The Cx base URL must start with https:// (or http://), not ${u.protocol}//. Example: https://mysite.civica-cx.co.uk/cx`,
+    );
+  }
+  if (u.username || u.password) {
+    throw new CxError(
+      'CX_CONFIG',
+      "The Cx base URL must not contain a user name or password; use the connection's credentials.",
+    );
+  }
+  u.search = '';
+  u.hash = '';
+  return u;
+}
