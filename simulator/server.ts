@@ -106,56 +106,138 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSimulator> {
-  const host = opts.host ?? '127.0.0.1';
-  const state = new SimState({
-    user: opts.user ?? 'Jim.Walker',
-    password: opts.password ?? 'HappyB!rthday',
-    tokenTtlSeconds: opts.tokenTtlSeconds ?? 600,
-    now: opts.now ?? Date.now,
-  });
-  const services = buildServices(state);
-  const injections = new InjectionQueue();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
-  const setTimer = (fn: () => void, ms: number): void => {
-    if (closing) return;
+/**
+ * One running simulator: the state, the services built on it, the pending injections, the timers
+ * it owns (so close() leaves none behind) and the node:http server that routes requests to them.
+ */
+class SimulatorServer {
+  readonly host: string;
+  readonly state: SimState;
+  readonly services: Map<string, ServiceContract>;
+  readonly injections = new InjectionQueue();
+  /** every timer the simulator set, cleared on close */
+  readonly timers = new Set<NodeJS.Timeout>();
+  readonly controls: Controls;
+  readonly server: Server;
+  private readonly quiet: boolean;
+  port = 0;
+  closing = false;
+
+  constructor(opts: SimulatorOptions) {
+    this.host = opts.host ?? '127.0.0.1';
+    this.quiet = opts.quiet ?? false;
+    this.state = new SimState({
+      user: opts.user ?? 'Jim.Walker',
+      password: opts.password ?? 'HappyB!rthday',
+      tokenTtlSeconds: opts.tokenTtlSeconds ?? 600,
+      now: opts.now ?? Date.now,
+    });
+    this.services = buildServices(this.state);
+    const { state, injections } = this;
+    this.controls = {
+      stats: () => ({ ...state.stats, byOperation: { ...state.stats.byOperation } }),
+      reset: () => {
+        state.reset();
+        injections.clear();
+      },
+      resetStats: () => state.resetStats(),
+      expireTokens: () => state.expireTokens(),
+      inject: (kind, o) => injections.add(kind, o),
+      setListSize: (n) => {
+        state.listSize = n === null ? null : Math.max(0, Math.floor(n));
+      },
+    };
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        // never crash on a request: answer as WCF does for an unexpected server error
+        this.log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+        if (!res.headersSent && !res.destroyed)
+          sendSimple(res, 500, 'text/xml; charset=utf-8', faultEnvelope(internalServiceFault()));
+        else res.destroy();
+      });
+    });
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, this.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.closing = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  readonly setTimer = (fn: () => void, ms: number): void => {
+    if (this.closing) return;
     const t = setTimeout(() => {
-      timers.delete(t);
+      this.timers.delete(t);
       fn();
     }, ms);
-    timers.add(t);
-  };
-  const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimer(resolve, ms));
-  const log = (line: string): void => {
-    if (!opts.quiet) process.stderr.write(`[cx-simulator] ${line}\n`);
+    this.timers.add(t);
   };
 
-  const controls: Controls = {
-    stats: () => ({ ...state.stats, byOperation: { ...state.stats.byOperation } }),
-    reset: () => {
-      state.reset();
-      injections.clear();
-    },
-    resetStats: () => state.resetStats(),
-    expireTokens: () => state.expireTokens(),
-    inject: (kind, o) => injections.add(kind, o),
-    setListSize: (n) => {
-      state.listSize = n === null ? null : Math.max(0, Math.floor(n));
-    },
-  };
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(resolve, ms));
+  }
 
-  let port = 0;
-  const hostHeader = (req: IncomingMessage): string => {
+  private log(line: string): void {
+    if (!this.quiet) process.stderr.write(`[cx-simulator] ${line}\n`);
+  }
+
+  /** the Host header when it is a plain host[:port], else our own address */
+  private hostHeader(req: IncomingMessage): string {
     const h = req.headers.host;
-    return h && SAFE_HOST.test(h) ? h : `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  };
+    const host = this.host;
+    return h && SAFE_HOST.test(h) ? h : `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
 
-  function serveMetadata(req: IncomingMessage, res: ServerResponse, svc: ServiceContract, url: URL): void {
-    const endpoint = `http://${hostHeader(req)}${BASE}/webservice/${svc.name.toLowerCase()}`;
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path.startsWith(`${BASE}/_sim/`)) {
+      await handleControl(path.slice(`${BASE}/_sim/`.length), req, res, this.controls);
+      return;
+    }
+    const m = /^\/cx\/webservice\/([^/]+)\/?$/i.exec(path);
+    const svc = m ? this.services.get(m[1].toLowerCase()) : undefined;
+    if (!svc) {
+      req.resume();
+      sendSimple(res, 404, 'text/html', HTML_404);
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      this.serveMetadata(req, res, svc, url);
+      return;
+    }
+    if (req.method === 'POST') {
+      await this.serveSoap(req, res, svc);
+      return;
+    }
+    req.resume();
+    sendSimple(res, 405, 'text/plain; charset=utf-8', 'Method not allowed', { Allow: 'GET, POST' });
+  }
+
+  private serveMetadata(req: IncomingMessage, res: ServerResponse, svc: ServiceContract, url: URL): void {
+    const endpoint = `http://${this.hostHeader(req)}${BASE}/webservice/${svc.name.toLowerCase()}`;
     const query = url.search.slice(1);
     if (/^wsdl$/i.test(query) || /^singlewsdl$/i.test(query)) {
-      state.stats.wsdlRequests++;
+      this.state.stats.wsdlRequests++;
       sendSimple(res, 200, 'text/xml; charset=UTF-8', wsdl(svc, endpoint, /^singlewsdl$/i.test(query)));
       return;
     }
@@ -166,15 +248,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSim
         sendSimple(res, 404, 'text/html', HTML_404);
         return;
       }
-      state.stats.xsdRequests++;
+      this.state.stats.xsdRequests++;
       sendSimple(res, 200, 'text/xml; charset=UTF-8', doc);
       return;
     }
     sendSimple(res, 200, 'text/html; charset=UTF-8', helpPage(svc, endpoint));
   }
 
-  async function serveSoap(req: IncomingMessage, res: ServerResponse, svc: ServiceContract): Promise<void> {
+  private async serveSoap(req: IncomingMessage, res: ServerResponse, svc: ServiceContract): Promise<void> {
     const started = Date.now();
+    const state = this.state;
     const stats = state.stats;
     stats.calls++;
     stats.inFlight++;
@@ -183,7 +266,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSim
     res.once('close', () => {
       state.stats.inFlight = Math.max(0, state.stats.inFlight - 1);
     });
-    const injection: ActiveInjection | undefined = injections.take();
+    const injection: ActiveInjection | undefined = this.injections.take();
 
     if (!acceptableContentType(req.headers['content-type'])) {
       req.resume();
@@ -206,8 +289,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSim
       }
       return;
     }
-    if (injection?.kind === 'latency') await delay(injection.ms ?? 0);
-    if (res.destroyed || closing) return;
+    if (injection?.kind === 'latency') await this.delay(injection.ms ?? 0);
+    if (res.destroyed || this.closing) return;
 
     let text = body.toString('utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -221,77 +304,25 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSim
     const op = answer?.operation ?? opFromAction(svc, req.headers.soapaction);
     if (injection) {
       if (injection.kind === 'fault-no-string' || injection.kind === 'soap12-fault') state.stats.faults++;
-      log(`${svc.name} ${op ?? '?'} injected ${injection.kind}`);
-      await sendInjected(res, injection, op ?? '', answer, hostHeader(req), { setTimer });
+      this.log(`${svc.name} ${op ?? '?'} injected ${injection.kind}`);
+      await sendInjected(res, injection, op ?? '', answer, this.hostHeader(req), { setTimer: this.setTimer });
       return;
     }
     await sendAnswer(res, answer as Answer);
-    log(`${svc.name} ${op ?? '?'} ${answer?.status} ${Date.now() - started}ms`);
+    this.log(`${svc.name} ${op ?? '?'} ${answer?.status} ${Date.now() - started}ms`);
   }
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (path.startsWith(`${BASE}/_sim/`)) {
-      await handleControl(path.slice(`${BASE}/_sim/`.length), req, res, controls);
-      return;
-    }
-    const m = /^\/cx\/webservice\/([^/]+)\/?$/i.exec(path);
-    const svc = m ? services.get(m[1].toLowerCase()) : undefined;
-    if (!svc) {
-      req.resume();
-      sendSimple(res, 404, 'text/html', HTML_404);
-      return;
-    }
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      serveMetadata(req, res, svc, url);
-      return;
-    }
-    if (req.method === 'POST') {
-      await serveSoap(req, res, svc);
-      return;
-    }
-    req.resume();
-    sendSimple(res, 405, 'text/plain; charset=utf-8', 'Method not allowed', { Allow: 'GET, POST' });
-  }
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      // never crash on a request: answer as WCF does for an unexpected server error
-      log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
-      if (!res.headersSent && !res.destroyed)
-        sendSimple(res, 500, 'text/xml; charset=utf-8', faultEnvelope(internalServiceFault()));
-      else res.destroy();
-    });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<CxSimulator> {
+  const sim = new SimulatorServer(opts);
+  await sim.listen(opts.port ?? 0);
+  const urlHost = sim.host.includes(':') ? `[${sim.host}]` : sim.host;
   return {
-    url: `http://${urlHost}:${port}${BASE}`,
-    port,
-    host,
-    ...controls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: `http://${urlHost}:${sim.port}${BASE}`,
+    port: sim.port,
+    host: sim.host,
+    ...sim.controls,
+    close: () => sim.close(),
   };
 }
 
