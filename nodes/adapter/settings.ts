@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonWithBuffers } from '../lib';
 import type { CxClientOptions, ProxyOptions, TlsOptions, TokenPlacementSetting } from '../lib';
 
 /** The cx-config node's properties as the editor saves them (numbers may arrive as text). */
@@ -104,9 +105,7 @@ export function settingsKey(opts: CxClientOptions): string {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
   const { tls, proxy, modelCache, clock, session, ...rest } = opts;
   return createHash('sha256')
-    .update(
-      JSON.stringify([rest, tls ?? null, proxy ?? null], (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)),
-    )
+    .update(jsonWithBuffers([rest, tls ?? null, proxy ?? null]))
     .digest('hex');
 }
 

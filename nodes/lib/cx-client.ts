@@ -1,5 +1,5 @@
 import { systemClock } from './clock';
-import { CxError } from './errors';
+import { CxError, closedError } from './errors';
 import { buildEnvelope, escapeText } from './envelope';
 import { faultError, isActionNotSupported, isRefusal, refusalError, tokenRejectedError } from './faults';
 import { HttpTransport } from './http-transport';
@@ -11,6 +11,7 @@ import { buildTemplate } from './template';
 import { TokenManager } from './token-manager';
 import { ResolvedTokenPlace, resolveTokenPlace } from './token-placement';
 import { loadServiceModel } from './wsdl-loader';
+import { jsonWithBuffers } from './json-key';
 import { ServiceModelCache } from './model-cache';
 import { CxClientOptions, ResolvedOptions, TokenSession, resolveOptions } from './client-options';
 
@@ -75,9 +76,7 @@ export class CxClient {
     );
     this.limiter = new Limiter(opts.maxConcurrent);
     this.modelCache = options.modelCache;
-    this.cachePrefix = JSON.stringify([opts.maxResponseBytes, opts.tls ?? null, opts.proxy ?? null], (_k, v) =>
-      Buffer.isBuffer(v) ? v.toString('base64') : v,
-    );
+    this.cachePrefix = jsonWithBuffers([opts.maxResponseBytes, opts.tls ?? null, opts.proxy ?? null]);
     const channel = { operation: this.operation.bind(this), post: this.post.bind(this) };
     this.tokens = new TokenManager(() => logIn(channel, opts), options.clock ?? systemClock, {
       refreshMarginMs: opts.refreshMarginMs,
@@ -202,8 +201,7 @@ export class CxClient {
   }
 
   private service(service: string): Promise<ServiceModel> {
-    if (this.closed)
-      return Promise.reject(new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown).'));
+    if (this.closed) return Promise.reject(closedError('before-send'));
     if (typeof service !== 'string' || !SERVICE_NAME.test(service.trim())) {
       return Promise.reject(
         new CxError(

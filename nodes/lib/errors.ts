@@ -3,22 +3,7 @@
  * `CxError` with a stable `code`; its fields are chosen so that nothing secret can reach them:
  * no password, no token, no raw request, no HTTP library object.
  */
-export type CxErrorCode =
-  | 'CX_CONFIG'
-  | 'CX_LOGIN_FAILED'
-  | 'CX_TOKEN_INVALID'
-  | 'CX_FAULT'
-  | 'CX_REFUSED'
-  | 'CX_HTTP'
-  | 'CX_TIMEOUT'
-  | 'CX_NETWORK'
-  | 'CX_BAD_RESPONSE'
-  | 'CX_UNKNOWN_SERVICE'
-  | 'CX_UNKNOWN_METHOD'
-  | 'CX_BAD_REQUEST'
-  | 'CX_CLOSED';
-
-export const CX_ERROR_CODES: readonly CxErrorCode[] = [
+export const CX_ERROR_CODES = [
   'CX_CONFIG',
   'CX_LOGIN_FAILED',
   'CX_TOKEN_INVALID',
@@ -32,7 +17,9 @@ export const CX_ERROR_CODES: readonly CxErrorCode[] = [
   'CX_UNKNOWN_METHOD',
   'CX_BAD_REQUEST',
   'CX_CLOSED',
-];
+] as const;
+
+export type CxErrorCode = (typeof CX_ERROR_CODES)[number];
 
 /** Safe, structured detail attached to an error. Only plain strings and numbers go in here. */
 export interface CxErrorDetails {
@@ -73,6 +60,16 @@ export class CxError extends Error {
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, ...this.details };
   }
+}
+
+/**
+ * CX_CLOSED: the connection was closed (redeploy, shutdown). `before-send` for a request that
+ * never left (queued, waiting for a token or a WSDL), `in-flight` for one cut off on the way.
+ */
+export function closedError(when: 'before-send' | 'in-flight'): CxError {
+  return when === 'before-send'
+    ? new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.')
+    : new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.');
 }
 
 export function isCxError(err: unknown): err is CxError {

@@ -5,7 +5,7 @@ import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { ChunkPump } from './chunk-pump';
-import { CxError } from './errors';
+import { CxError, closedError as closedErrorOf } from './errors';
 
 /** TLS settings, as the core tls-config node provides them. */
 export interface TlsOptions {
@@ -51,7 +51,7 @@ export interface ResponseHandler<T> {
 }
 
 /**
- * node:http with the limits node-soap's axios lacks (soap-notes): an overall deadline (a slow
+ * node:http with the limits node-soap's axios lacks (README "Under the hood"): an overall deadline (a slow
  * drip cannot hold a call forever), a cap on decompressed bytes (gzip bombs), no redirects, a
  * keep-alive agent owned by one connection and destroyed with it.
  */
@@ -205,8 +205,9 @@ export class HttpTransport {
   }
 }
 
+/** CX_CLOSED for a request cut off by `close()`. */
 function closedError(): CxError {
-  return new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.');
+  return closedErrorOf('in-flight');
 }
 
 const NETWORK_HINTS: Record<string, string> = {

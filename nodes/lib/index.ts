@@ -7,3 +7,4 @@ export type { TlsOptions, ProxyOptions } from './http-transport';
 export type { TokenPlacementSetting } from './token-placement';
 export { KNOWN_SERVICES } from './known-services';
 export { ServiceModelCache } from './model-cache';
+export { jsonWithBuffers } from './json-key';

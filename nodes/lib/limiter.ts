@@ -1,4 +1,4 @@
-import { CxError } from './errors';
+import { closedError } from './errors';
 
 /**
  * A first-in, first-out cap on concurrent calls. Cx is one IIS site shared by a whole landlord;
@@ -12,7 +12,7 @@ export class Limiter {
   constructor(private readonly max: number) {}
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(closedError());
+    if (this.closed) return Promise.reject(closedError('before-send'));
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.running++;
@@ -31,10 +31,6 @@ export class Limiter {
   /** Rejects everything still queued; running tasks end on their own (their transport closes). */
   close(): void {
     this.closed = true;
-    for (const q of this.queue.splice(0)) q.reject(closedError());
+    for (const q of this.queue.splice(0)) q.reject(closedError('before-send'));
   }
-}
-
-function closedError(): CxError {
-  return new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.');
 }

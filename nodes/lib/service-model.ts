@@ -2,10 +2,10 @@ import { CxError } from './errors';
 import { ComplexType, MemberDecl, QName, SchemaSet, XSD_NS, qkey } from './schema';
 import { XNode, childrenOf, firstChild, resolveQName } from './xml-dom';
 
-const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
+export const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const SOAP11_BINDING_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
 
-/** Where a call's token goes, as found in the WSDL (see cx-facts: the real place is not known). */
+/** Where a call's token goes, as found in the WSDL (the real place is not known: README "What is not known about real Cx"). */
 export type TokenPlacement = 'member' | 'parameter' | 'header' | 'none';
 
 export interface HeaderDecl {

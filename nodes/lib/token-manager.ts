@@ -1,5 +1,5 @@
 import { Clock } from './clock';
-import { CxError } from './errors';
+import { CxError, closedError } from './errors';
 
 export interface LoginResult {
   token: string;
@@ -34,7 +34,7 @@ export class TokenManager {
 
   /** A valid token: the shared one, or a fresh one when it is missing, near expiry or `force`d. */
   async get(force = false): Promise<LoginResult> {
-    if (this.closed) throw new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown).');
+    if (this.closed) throw closedError('before-send');
     const now = this.clock.now();
     if (this.refused) {
       if (now < this.refused.until) {
@@ -82,7 +82,7 @@ export class TokenManager {
     const started = this.clock.now();
     const p = this.login().then(
       (r) => {
-        if (this.closed) throw new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown).');
+        if (this.closed) throw closedError('before-send');
         this.current = { ...r, obtainedAt: started };
         return r;
       },

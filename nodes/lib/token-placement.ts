@@ -3,7 +3,7 @@ import { MemberDecl, QName, SchemaSet } from './schema';
 import type { OperationModel } from './service-model';
 
 /**
- * Where the token goes is not known for real Cx (cx-facts), so it is read from each operation's
+ * Where the token goes is not known for real Cx (README "What is not known about real Cx"), so it is read from each operation's
  * WSDL. The three WCF-typical shapes, tried in this order by `auto`:
  * - `header`: a SOAP header element declared in the binding (MessageContract `[MessageHeader]`);
  * - `parameter`: an operation parameter next to `request` (`<tem:token>`);

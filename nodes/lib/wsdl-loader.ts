@@ -1,10 +1,9 @@
 import { CxError, snippetOf } from './errors';
 import { HttpTransport } from './http-transport';
-import { ServiceModel, buildServiceModel } from './service-model';
+import { ServiceModel, WSDL_NS, buildServiceModel } from './service-model';
 import { XSD_NS } from './schema';
 import { XNode, childrenOf, parseXmlDocument } from './xml-dom';
 
-const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 /** A WCF service has a handful of documents; more than this is a loop or a hostile server. */
 const MAX_DOCUMENTS = 64;
 
@@ -12,7 +11,7 @@ const MAX_DOCUMENTS = 64;
  * Fetches a service's `?wsdl` and everything it imports, pinned to the configured base URL.
  *
  * WCF behind a proxy or TLS offload advertises its internal host in `schemaLocation`
- * (soap-notes), so the WCF-shaped locations (`...?xsd=xsd0`, `...?wsdl=wsdl0`) are rewritten onto
+ * (README "Reliability and security"), so the WCF-shaped locations (`...?xsd=xsd0`, `...?wsdl=wsdl0`) are rewritten onto
  * the service's configured URL. Any other absolute location must be on the configured origin;
  * imports from other hosts are refused (SSRF). The multi-file `?wsdl` is used, never
  * `?singleWsdl` (node-soap namespace trap; and it is the shape WCF serves by default).
