@@ -1,30 +1,46 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { CxError } from './lib';
-import { asCxError, errorInfo, missingConfigError } from './adapter/connection';
+import { CxMessage, handleInput, missingConfigError } from './adapter/pipeline';
 import type { CxConfigNode } from './adapter/types';
 
 interface CxCallDef extends NodeDef {
   cx?: string;
   service?: string;
   method?: string;
+  refusalsAsData?: boolean | string;
+  /** The property's name before 0.2 (inverted); flows saved with it keep their behaviour. */
   refusalIsError?: boolean | string;
   payload?: string;
   payloadType?: string;
 }
 
-type CallMessage = NodeMessageInFlow & { service?: unknown; method?: unknown; cx?: unknown };
+type CallMessage = CxMessage & { service?: unknown; method?: unknown };
 
 const ARG_TYPES = ['msg', 'json', 'jsonata', 'flow', 'global', 'env'];
+
+/** Node-RED may hand a checkbox over as a boolean or as its text. */
+function flag(v: unknown): boolean | undefined {
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  return undefined;
+}
+
+/** README "cx-call": refusals are errors unless the node says otherwise (old name: refusalIsError). */
+function refusalsAsData(def: CxCallDef): boolean {
+  const legacy = flag(def.refusalIsError);
+  if (legacy !== undefined) return !legacy;
+  return flag(def.refusalsAsData) === true;
+}
 
 export = function (RED: NodeAPI): void {
   function CxCall(this: Node, def: CxCallDef) {
     RED.nodes.createNode(this, def);
     const config = def.cx ? (RED.nodes.getNode(def.cx) as CxConfigNode | null) : null;
-    const connection = config?.connection;
-    const refusalsAsData = def.refusalIsError === false || def.refusalIsError === 'false';
+    const client = config?.client;
+    const asData = refusalsAsData(def);
     const argType = def.payloadType || 'msg';
     const argValue = def.payloadType ? (def.payload ?? '') : 'payload';
-    let setupError: CxError | undefined = connection ? connection.error : missingConfigError();
+    let setupError: CxError | undefined = client ? client.error : missingConfigError();
     if (!setupError && !ARG_TYPES.includes(argType)) {
       setupError = new CxError(
         'CX_CONFIG',
@@ -40,19 +56,6 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    let inFlight = 0;
-    const show = (last?: CxError) => {
-      if (inFlight > 0)
-        this.status({ fill: 'blue', shape: 'ring', text: RED._('cx-call.status.calling', { count: inFlight }) });
-      else if (last)
-        this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: last.code }) });
-      else this.status({ fill: 'green', shape: 'dot', text: RED._('cx-call.status.ok') });
-    };
-    const showSetupError = () =>
-      setupError &&
-      this.status({ fill: 'red', shape: 'ring', text: RED._('cx-call.status.error', { code: setupError.code }) });
-    showSetupError();
-
     const args = (msg: CallMessage): Promise<unknown> =>
       new Promise((resolve, reject) => {
         const cb = (err: Error | null, value: unknown) =>
@@ -61,36 +64,20 @@ export = function (RED: NodeAPI): void {
         else RED.util.evaluateNodeProperty(argValue, argType, this, msg, cb);
       });
 
-    this.on('input', (msg: CallMessage, send, done) => {
-      if (setupError) {
-        showSetupError();
-        msg.cx = errorInfo(setupError);
-        done(setupError);
-        return;
-      }
-      const service = (def.service || '').trim() || (typeof msg.service === 'string' ? msg.service.trim() : '');
-      const method = (def.method || '').trim() || (typeof msg.method === 'string' ? msg.method.trim() : '');
-      inFlight++;
-      show();
-      args(msg)
-        .then((a) => (connection as NonNullable<typeof connection>).call(service, method, a, { refusalsAsData }))
-        .then(
-          (r) => {
-            inFlight--;
-            show();
-            msg.payload = r.result;
-            msg.cx = { service, method, durationMs: r.durationMs, retried: r.retried };
-            send(msg);
-            done();
-          },
-          (err: unknown) => {
-            const e = asCxError(err);
-            inFlight--;
-            show(e);
-            msg.cx = { service, method, ...errorInfo(e) };
-            done(e);
-          },
-        );
+    handleInput(RED, this, {
+      type: 'cx-call',
+      setupError,
+      describe: (msg: CallMessage) => ({
+        service: (def.service || '').trim() || (typeof msg.service === 'string' ? msg.service.trim() : ''),
+        method: (def.method || '').trim() || (typeof msg.method === 'string' ? msg.method.trim() : ''),
+      }),
+      run: (msg, { service, method }) =>
+        args(msg).then((a) => client!.call(service as string, method as string, a, { refusalsAsData: asData })),
+      deliver: (msg, r, { service, method }) => {
+        msg.payload = r.result;
+        msg.cx = { service, method, durationMs: r.durationMs, retried: r.retried };
+      },
+      okStatus: () => ({ fill: 'green', shape: 'dot', text: RED._('cx-call.status.ok') }),
     });
   }
 

@@ -1,8 +1,8 @@
 import type { NodeAPI } from 'node-red';
 import { ServiceModelCache, TokenSession } from './lib';
 import { registerAdminEndpoints } from './adapter/admin';
-import { CxConnection } from './adapter/connection';
-import { ProxyConfigNode, TlsConfigNode, clientOptions, settingsKey } from './adapter/settings';
+import { SharedClient } from './adapter/shared-client';
+import { optionsFor, settingsKey, transportFor } from './adapter/settings';
 import type { CxConfigDef, CxConfigNode } from './adapter/types';
 
 export = function (RED: NodeAPI): void {
@@ -14,23 +14,19 @@ export = function (RED: NodeAPI): void {
 
   function CxConfig(this: CxConfigNode, def: CxConfigDef) {
     RED.nodes.createNode(this, def);
-    const tls = def.tls ? (RED.nodes.getNode(def.tls) as unknown as TlsConfigNode | null) : null;
-    const proxy = def.proxy ? (RED.nodes.getNode(def.proxy) as unknown as ProxyConfigNode | null) : null;
-    const options = { ...clientOptions(def, this.credentials ?? {}, tls, proxy), modelCache };
     const prior = handovers.get(this.id);
     handovers.delete(this.id);
-    this.connection = new CxConnection({
-      ...options,
-      session: prior?.key === settingsKey(options) ? prior.session : undefined,
+    this.client = new SharedClient(() => {
+      const options = { ...optionsFor(def, this.credentials ?? {}, transportFor(RED, def)), modelCache };
+      return { ...options, session: prior?.key === settingsKey(options) ? prior.session : undefined };
     });
-    if (this.connection.error)
-      this.warn(RED._('cx-config.errors.settings', { message: this.connection.error.message }));
+    if (this.client.error) this.warn(RED._('cx-config.errors.settings', { message: this.client.error.message }));
 
     // Calls in flight end with CX_CLOSED and reach their nodes' Catch; nothing is left open.
     this.on('close', (removed: boolean, done: () => void) => {
-      const session = removed ? undefined : this.connection.handOver();
-      if (session) handovers.set(this.id, { key: this.connection.key, session });
-      this.connection.close();
+      const session = removed ? undefined : this.client.handOver();
+      if (session) handovers.set(this.id, { key: this.client.key, session });
+      this.client.close();
       done();
     });
   }

@@ -1,5 +1,6 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { asCxError, errorInfo, localTime, missingConfigError } from './adapter/connection';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { CxMessage, handleInput, missingConfigError } from './adapter/pipeline';
+import { localTime } from './adapter/local-time';
 import type { CxConfigNode } from './adapter/types';
 
 interface CxTokenDef extends NodeDef {
@@ -10,38 +11,21 @@ export = function (RED: NodeAPI): void {
   function CxToken(this: Node, def: CxTokenDef) {
     RED.nodes.createNode(this, def);
     const config = def.cx ? (RED.nodes.getNode(def.cx) as CxConfigNode | null) : null;
-    const connection = config?.connection;
-    const showConfigError = () =>
-      this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: 'CX_CONFIG' }) });
-    if (!connection || connection.error) showConfigError();
+    const client = config?.client;
 
-    this.on('input', (msg: NodeMessageInFlow & { refresh?: unknown }, send, done) => {
-      if (!connection) {
-        showConfigError();
-        const e = missingConfigError();
-        (msg as Record<string, unknown>).cx = errorInfo(e);
-        done(e);
-        return;
-      }
-      connection.token({ refresh: msg.refresh === true }).then(
-        (t) => {
-          const until = localTime(t.expiry);
-          this.status(
-            until
-              ? { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid-until', { time: until }) }
-              : { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid') },
-          );
-          msg.payload = { token: t.token, expiry: t.expiry };
-          send(msg);
-          done();
-        },
-        (err: unknown) => {
-          const e = asCxError(err);
-          this.status({ fill: 'red', shape: 'ring', text: RED._('cx-token.status.error', { code: e.code }) });
-          (msg as Record<string, unknown>).cx = errorInfo(e);
-          done(e);
-        },
-      );
+    handleInput(RED, this, {
+      type: 'cx-token',
+      setupError: client ? client.error : missingConfigError(),
+      run: (msg: CxMessage & { refresh?: unknown }) => client!.token({ refresh: msg.refresh === true }),
+      deliver: (msg, t) => {
+        msg.payload = { token: t.token, expiry: t.expiry };
+      },
+      okStatus: (t) => {
+        const until = localTime(t.expiry);
+        return until
+          ? { fill: 'green', shape: 'dot', text: RED._('cx-token.status.validUntil', { time: until }) }
+          : { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid') };
+      },
     });
   }
 

@@ -1,15 +1,16 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { CxError, KNOWN_SERVICES, ServiceModelCache, isCxError } from '../lib';
-import { CxConnection, localTime } from './connection';
+import { SharedClient } from './shared-client';
+import { localTime } from './local-time';
 import {
+  CONFIG_FIELD_NAMES,
   CxConfigProps,
   CxCredentials,
-  ProxyConfigNode,
-  TlsConfigNode,
-  clientOptions,
+  optionsFor,
   resolveEnvRef,
   settingsKey,
+  transportFor,
 } from './settings';
 import type { CxConfigNode } from './types';
 
@@ -86,29 +87,19 @@ async function withConnection<T>(
   modelCache: ServiceModelCache,
   body: DialogBody,
   res: Response,
-  fn: (c: CxConnection, shared: boolean) => Promise<T>,
+  fn: (c: SharedClient, shared: boolean) => Promise<T>,
 ): Promise<T> {
   const deployed = body.id ? (RED.nodes.getNode(body.id) as CxConfigNode | null) : null;
   const env = (name: string) => RED.util.getSetting(deployed as never, name);
   const props: CxConfigProps = { ...body };
-  for (const k of [
-    'url',
-    'timeout',
-    'refreshMargin',
-    'maxConcurrent',
-    'maxResponseMB',
-    'invalidTokenPattern',
-    'tokenPlacement',
-    'tokenName',
-  ] as const) {
-    if (typeof props[k] === 'string') (props as Record<string, unknown>)[k] = resolveEnvRef(props[k] as string, env);
+  for (const k of CONFIG_FIELD_NAMES) {
+    const v = props[k];
+    if (typeof v === 'string') props[k] = resolveEnvRef(v, env);
   }
   const creds = credentialsOf(RED, body, deployed, env);
-  const tls = helperNode<TlsConfigNode>(RED, body.tls, 'TLS configuration');
-  const proxy = helperNode<ProxyConfigNode>(RED, body.proxy, 'proxy');
-  const opts = { ...clientOptions(props, creds, tls, proxy), modelCache };
-  if (deployed?.connection && deployed.connection.key === settingsKey(opts)) return fn(deployed.connection, true);
-  const temp = new CxConnection(opts);
+  const opts = { ...optionsFor(props, creds, transportFor(RED, body)), modelCache };
+  if (deployed?.client && deployed.client.key === settingsKey(opts)) return fn(deployed.client, true);
+  const temp = new SharedClient(opts);
   // Closed when the request ends, also when the editor gives up early.
   res.on('close', () => temp.close());
   try {
@@ -143,17 +134,6 @@ function credentialsOf(
     password = resolveEnvRef(body.password, env);
   }
   return { username, password };
-}
-
-function helperNode<T>(RED: NodeAPI, id: string | undefined, what: string): T | null {
-  if (!id || id === '_ADD_') return null;
-  const n = RED.nodes.getNode(id) as T | null;
-  if (!n)
-    throw new CxError(
-      'CX_CONFIG',
-      `The ${what} node chosen for this Cx connection is not deployed yet. Deploy it first, then try again.`,
-    );
-  return n;
 }
 
 const STATUS: Partial<Record<CxError['code'], number>> = {

@@ -126,7 +126,7 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.notEqual(fresh.token, first.token);
     assert.equal(sim.stats().logins, 2);
     await settle();
-    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-token.status.valid-until' });
+    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
   });
 
   it('retries an expired token invisibly: one output, msg.cx.retried', async () => {
@@ -169,7 +169,7 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.deepEqual(seen[seen.length - 1], { fill: 'red', shape: 'ring', text: 'cx-call.status.error' });
   });
 
-  it('refusalIsError false outputs the refusal as data', async () => {
+  it('the old property refusalIsError false still outputs the refusal as data', async () => {
     await helper.load(cxNodes, flow(sim.url, [call('c1', { method: UPDATE, refusalIsError: false })]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     helper
@@ -179,6 +179,70 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.equal(msg.payload.IsValid, false);
     assert.match(String(msg.payload.InvalidReason), /Cancelled/);
     assert.equal(caught.messages.length, 0);
+  });
+
+  const refused = { WorkOrderReference: 'WO100008', WorkOrderUid: EMPTY_GUID, RepairStatusCode: 'ISS' };
+
+  it('refusalsAsData true outputs the refusal as data', async () => {
+    const props = { method: UPDATE, refusalIsError: undefined, refusalsAsData: true };
+    await helper.load(cxNodes, flow(sim.url, [call('c1', props)]), CREDS);
+    const [out, caught] = recorders('out-c1', 'caught');
+    helper.getNode('c1').receive({ payload: refused });
+    const msg = await out.next();
+    assert.equal(msg.payload.IsValid, false);
+    assert.equal(caught.messages.length, 0);
+  });
+
+  it('a node with neither property, or refusalsAsData false, fails a refusal with CX_REFUSED', async () => {
+    const plain = { method: UPDATE, refusalIsError: undefined };
+    await helper.load(
+      cxNodes,
+      flow(sim.url, [call('c1', plain), call('c2', { ...plain, refusalsAsData: 'false' })]),
+      CREDS,
+    );
+    const [caught] = recorders('caught');
+    helper.getNode('c1').receive({ payload: refused });
+    helper.getNode('c2').receive({ payload: refused });
+    const all = await caught.count(2);
+    assert.deepEqual(
+      all.map((m) => m.error.code),
+      ['CX_REFUSED', 'CX_REFUSED'],
+    );
+  });
+
+  it('a flow saved with the old refusalIsError keeps its behaviour beside the new default', async () => {
+    // An old flow imported into a new editor carries the old property and the new one's default.
+    await helper.load(
+      cxNodes,
+      flow(sim.url, [call('c1', { method: UPDATE, refusalIsError: 'false', refusalsAsData: false })]),
+      CREDS,
+    );
+    const [out] = recorders('out-c1');
+    helper.getNode('c1').receive({ payload: refused });
+    assert.equal((await out.next()).payload.IsValid, false);
+  });
+
+  it('a TLS node named by id but not deployed is CX_CONFIG, not silently ignored', async () => {
+    await helper.load(cxNodes, flow(sim.url, [call('c1')], { tls: 'no-such-tls' }), CREDS);
+    const [out, caught] = recorders('out-c1', 'caught');
+    helper.getNode('c1').receive({ payload: {} });
+    const err = await caught.next();
+    assert.equal(err.error.code, 'CX_CONFIG');
+    assert.match(err.error.message, /TLS configuration node/);
+    assert.equal(out.messages.length, 0);
+    assert.equal(sim.stats().logins, 0);
+  });
+
+  it('cx-token shows how many requests are in flight, then the outcome', async () => {
+    await helper.load(cxNodes, flow(sim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }]), CREDS);
+    const [ot] = recorders('out-t1');
+    const seen = statuses(helper.getNode('t1'));
+    helper.getNode('t1').receive({});
+    helper.getNode('t1').receive({});
+    await ot.count(2);
+    await settle();
+    assert.deepEqual(seen[0], { fill: 'blue', shape: 'ring', text: 'cx-token.status.calling' });
+    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
   });
 
   it('a wrong password reaches Catch as CX_LOGIN_FAILED, and a second message makes no second login', async () => {
