@@ -31,6 +31,20 @@ export async function expectCode(p: Promise<unknown>, code: string, ...text: Reg
   return caught;
 }
 
+/**
+ * A timeout for tests of calls that never answer, short enough to keep the suite fast and long
+ * enough that the next, normal call on the same client still fits in it on a loaded 2-core
+ * machine (a normal call takes a few ms; 200-500 ms was seen to flake).
+ */
+export const SHORT_TIMEOUT_MS = 1500;
+
+/**
+ * The longest event-loop stall a test tolerates. The bugs these checks catch block for seconds
+ * (quadratic work over megabytes), while other processes on a loaded 2-core machine can delay a
+ * healthy loop by a few hundred ms; the figures themselves belong in `npm run bench`.
+ */
+export const MAX_STALL_MS = 1500;
+
 /** Runs `work` and reports the longest event-loop stall during it, in ms (10 ms resolution). */
 export async function longestStall<T>(
   work: () => Promise<T>,

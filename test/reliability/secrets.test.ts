@@ -18,7 +18,7 @@ import {
   statuses,
   until,
 } from '../helpers/red';
-import { unhandledRejections } from '../helpers/reliability';
+import { SHORT_TIMEOUT_MS, unhandledRejections } from '../helpers/reliability';
 import { NodeRedProcess, startNodeRed } from '../helpers/node-red-process';
 
 /** Recognisable in any output; the simulator is configured with it. */
@@ -79,7 +79,7 @@ describe('reliability: secrets stay secret', function () {
     /** cx-call and cx-token nodes, a debug node (full message, to the sidebar) on every cx-call output and on Catch. */
     const flow = (url: string, props: Record<string, unknown> = {}): FlowNode[] => [
       { id: 'f1', type: 'tab', label: 'secrets' },
-      cxConfig('cfg', url, { timeout: 0.5, ...props }),
+      cxConfig('cfg', url, { timeout: SHORT_TIMEOUT_MS / 1000, ...props }),
       {
         id: 'c1',
         type: 'cx-call',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { INJECTION_KINDS, startSimulator } from '../../simulator';
+import { until } from '../helpers/red';
 import { field, login, repairCall, request, serviceUrl, soap, useSimulator } from '../helpers/sim';
 
 const RC = 'WSRepairContractorService';
@@ -314,6 +315,9 @@ describe('simulator: injections and controls', function () {
 
 describe('simulator: close()', function () {
   it('ends hanging and dripping calls and resolves, leaving no socket open', async () => {
+    const sockets = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
+    const before = sockets();
     const sim = await startSimulator({ port: 0, quiet: true });
     const token = await login(sim);
     sim.inject('hang');
@@ -328,5 +332,6 @@ describe('simulator: close()', function () {
     await sim.close();
     for (const c of calls) assert.match(await c, /^error/);
     await assert.rejects(request(`${sim.url}/_sim/stats`));
+    await until(() => sockets() <= before, `sockets back to ${before} (now ${sockets()})`);
   });
 });

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { envelope, throwsCode } from '../helpers/job-service';
+import { BASE_NS, MOD_NS } from '../helpers/wcf-fixture';
+
+describe('request envelopes', () => {
+  it('writes members in schema order whatever order the object has, base type first', () => {
+    const xml = envelope('GetJob', { Tags: ['a'], Since: '2026-11-28T09:00:00Z', JobReference: 'J1' });
+    const order = ['Token', 'JobReference', 'Since', 'Tags'].map((n) => xml.indexOf(`:${n}>`));
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      xml,
+    );
+    assert.ok(order.every((i) => i > 0));
+    // The inherited Token is in the base type's namespace, the rest in the module's.
+    const prefixOf = (ns: string) => new RegExp(`xmlns:(\\w+)="${ns.replace(/\./g, '\\.')}"`).exec(xml)?.[1];
+    assert.match(xml, new RegExp(`<${prefixOf(BASE_NS)}:Token>tok123</`));
+    assert.match(xml, new RegExp(`<${prefixOf(MOD_NS)}:JobReference>J1</`));
+  });
+
+  it('accepts the operation shape and the members shape alike', () => {
+    assert.equal(envelope('GetJob', { request: { JobReference: 'J1' } }), envelope('GetJob', { JobReference: 'J1' }));
+    throwsCode(
+      () => envelope('GetJob', { request: { JobReference: 'J1' }, extra: 1 }),
+      'CX_BAD_REQUEST',
+      /no parameter "extra"\. Valid names: request/,
+    );
+  });
+
+  it('puts the token in a declared header, or in the token parameter', () => {
+    assert.match(envelope('ListJobs', { MaxRecords: 5 }), /<s:Header><n\d+:Token>tok123<\/n\d+:Token><\/s:Header>/);
+    assert.match(envelope('Ping', { count: 2 }), /<n\d+:token>tok123<\/n\d+:token><n\d+:count>2</);
+  });
+
+  it('rejects a member the schema does not define, listing the valid names', () => {
+    throwsCode(
+      () => envelope('GetJob', { JobReference: 'J1', '<x>': 1 }),
+      'CX_BAD_REQUEST',
+      /Valid names, in order: Token, JobReference, JobUid, Priority, Since, Tags/,
+    );
+    throwsCode(() => envelope('GetJob', { __proto__x: 1 }), 'CX_BAD_REQUEST');
+  });
+
+  it('checks values against their XSD types', () => {
+    throwsCode(() => envelope('ListJobs', { MaxRecords: 'ten' }), 'CX_BAD_REQUEST', /whole number/);
+    throwsCode(() => envelope('GetJob', { JobUid: 'not-a-guid' }), 'CX_BAD_REQUEST', /GUID/);
+    throwsCode(() => envelope('GetJob', { Priority: 'Whenever' }), 'CX_BAD_REQUEST', /Emergency, Routine/);
+    throwsCode(() => envelope('GetJob', { Since: 'yesterday' }), 'CX_BAD_REQUEST', /ISO date-time/);
+    throwsCode(() => envelope('GetJob', { JobReference: { nested: true } }), 'CX_BAD_REQUEST', /string/);
+    throwsCode(() => envelope('GetJob', 'WO1'), 'CX_BAD_REQUEST', /must be an object/);
+    throwsCode(() => envelope('GetJob', [1]), 'CX_BAD_REQUEST', /must be an object/);
+    throwsCode(() => envelope('GetJob', { JobReference: 'a\u0001b' }), 'CX_BAD_REQUEST', /character XML cannot carry/);
+  });
+
+  it('sends Dates as ISO text and escapes markup, keeping non-BMP characters', () => {
+    const xml = envelope('GetJob', { Since: new Date(Date.UTC(2026, 10, 28, 9)), JobReference: 'a<b>&]]>c 😀\r' });
+    assert.match(xml, /:Since>2026-11-28T09:00:00.000Z</);
+    assert.ok(xml.includes('a&lt;b&gt;&amp;]]&gt;c 😀&#13;'), xml);
+  });
+
+  it('writes collections as WCF arrays and nulls as i:nil', () => {
+    const xml = envelope('GetJob', { Tags: ['x', 'y'], JobReference: null });
+    assert.match(xml, /<(n\d+):Tags><(n\d+):string>x<\/\2:string><\2:string>y<\/\2:string><\/\1:Tags>/);
+    assert.match(xml, /:JobReference i:nil="true"\/>/);
+    assert.match(xml, /xmlns:i="http:\/\/www.w3.org\/2001\/XMLSchema-instance"/);
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { ENV, read, throwsCode } from '../helpers/job-service';
+import { BASE_NS, MOD_NS } from '../helpers/wcf-fixture';
+
+describe('reading answers', () => {
+  const jobAnswer = ENV(
+    `<GetJobResponse xmlns="http://tempuri.org/"><GetJobResult xmlns:a="${MOD_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">` +
+      `<InvalidReason i:nil="true" xmlns="${BASE_NS}"/><IsValid xmlns="${BASE_NS}">true</IsValid>` +
+      '<a:Job><a:Address><a:Line1>1 High St &amp; Co</a:Line1><a:PostCode i:nil="true"/></a:Address><a:Cost>20.00</a:Cost>' +
+      '<a:Due>2026-06-01T19:00:16.5718655+01:00</a:Due><a:Reference>00123</a:Reference>' +
+      '<a:Tasks><a:Task><a:Code>SOR1</a:Code><a:Quantity>1.50</a:Quantity></a:Task></a:Tasks><a:Visits>3</a:Visits></a:Job>' +
+      '</GetJobResult></GetJobResponse>',
+  );
+
+  it('types values by the schema: nil, booleans, decimals, dateTimes kept, one-item arrays stay arrays', () => {
+    const a = read(jobAnswer, 'GetJob');
+    assert.deepEqual(a.result, {
+      InvalidReason: null,
+      IsValid: true,
+      Job: {
+        Address: { Line1: '1 High St & Co', PostCode: null },
+        Cost: 20,
+        Due: '2026-06-01T19:00:16.5718655+01:00',
+        Reference: '00123',
+        Tasks: [{ Code: 'SOR1', Quantity: 1.5 }],
+        Visits: 3,
+      },
+    });
+  });
+
+  it('reads the same answer whatever the chunking', () => {
+    assert.deepEqual(
+      read(jobAnswer, 'GetJob', { chunk: 1 }).result,
+      read(jobAnswer, 'GetJob', { chunk: 1 << 20 }).result,
+    );
+  });
+
+  it('keeps a long past 2^53 as text and an empty collection as []', () => {
+    assert.equal(
+      read(
+        ENV('<PingResponse xmlns="http://tempuri.org/"><PingResult>9007199254740993</PingResult></PingResponse>'),
+        'Ping',
+      ).result,
+      '9007199254740993',
+    );
+    assert.deepEqual(
+      read(
+        ENV(`<ListJobsResponse xmlns="http://tempuri.org/"><ListJobsResult xmlns:a="${MOD_NS}"/></ListJobsResponse>`),
+        'ListJobs',
+      ).result,
+      [],
+    );
+  });
+
+  it('never lets element or attribute names reach Object.prototype', () => {
+    const xml = ENV(
+      `<GetJobResponse xmlns="http://tempuri.org/"><GetJobResult xmlns:a="${MOD_NS}" id="__proto__"><a:Job><a:__proto__><a:polluted>yes</a:polluted></a:__proto__><a:constructor>x</a:constructor></a:Job></GetJobResult></GetJobResponse>`,
+    );
+    const r = read(xml, 'GetJob').result as { Job: Record<string, unknown> };
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(r.Job), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(r.Job, '__proto__')?.value, { polluted: 'yes' });
+  });
+
+  it('reads SOAP 1.1 faults, SOAP 1.2 faults and faults without a faultstring', () => {
+    const f11 = read(
+      ENV(
+        '<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en-GB">Exception Message:Access denied – Invalid token</faultstring></s:Fault>',
+      ),
+      'GetJob',
+      { status: 500 },
+    );
+    assert.deepEqual(f11.fault, {
+      code: 's:Client',
+      string: 'Exception Message:Access denied – Invalid token',
+      detail: '',
+    });
+    const f12 = read(
+      '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en">Bad thing</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>',
+      'GetJob',
+      { status: 500 },
+    );
+    assert.deepEqual(f12.fault, { code: 's:Sender', string: 'Bad thing', detail: '' });
+    const bare = read(ENV('<s:Fault><faultcode>s:Server</faultcode></s:Fault>'), 'GetJob', { status: 500 });
+    assert.equal(bare.fault?.code, 's:Server');
+  });
+
+  it('turns an IIS error page into CX_HTTP with a short snippet', () => {
+    throwsCode(
+      () =>
+        read(
+          '<html><head><title>Service Unavailable</title></head><body><h1>Service Unavailable</h1><p>HTTP Error 503.</p></body></html>',
+          'GetJob',
+          { status: 503, contentType: 'text/html' },
+        ),
+      'CX_HTTP',
+      /HTTP 503/,
+    );
+    const big = throwsCode(
+      () =>
+        read(`<html><body>${'x'.repeat(600000)}</body></html>`, 'GetJob', {
+          status: 503,
+          contentType: 'text/html',
+          chunk: 65536,
+        }),
+      'CX_HTTP',
+      /HTTP 503/,
+    );
+    assert.ok(big.details.snippet, 'the error carries a snippet of the page');
+    assert.ok(big.details.snippet.length <= 201, `snippet of ${big.details.snippet.length} characters`);
+    assert.ok(big.message.length < 1000, `message of ${big.message.length} characters`);
+  });
+
+  it('refuses non-XML, truncated XML and DOCTYPEs with CX_BAD_RESPONSE', () => {
+    throwsCode(() => read('this is not xml', 'GetJob'), 'CX_BAD_RESPONSE', /not XML/);
+    throwsCode(
+      () => read(jobAnswer.slice(0, jobAnswer.length - 40), 'GetJob'),
+      'CX_BAD_RESPONSE',
+      /cut short|malformed/,
+    );
+    throwsCode(
+      () => read(`<!DOCTYPE lol [<!ENTITY a "aaaa">]>${ENV('<x>&a;</x>')}`, 'GetJob'),
+      'CX_BAD_RESPONSE',
+      /DOCTYPE/,
+    );
+    throwsCode(() => read('', 'GetJob'), 'CX_BAD_RESPONSE', /empty/);
+  });
+});
