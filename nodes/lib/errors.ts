@@ -17,6 +17,8 @@ export const CX_ERROR_CODES = [
   'CX_UNKNOWN_METHOD',
   'CX_BAD_REQUEST',
   'CX_CLOSED',
+  'CX_BUSY',
+  'CX_UNAVAILABLE',
 ] as const;
 
 export type CxErrorCode = (typeof CX_ERROR_CODES)[number];
@@ -43,6 +45,18 @@ export interface CxErrorDetails {
   cause?: string;
   /** For CX_REFUSED with refusals as errors: the whole result, so nothing is lost. */
   result?: unknown;
+  /**
+   * Whether the request may have reached Cx: `false` when it certainly never left this machine
+   * (queue, connection refused, DNS, fail-fast), so sending it again is safe even for a write;
+   * `true` when Cx may have received (and applied) it. Absent when the question does not arise.
+   */
+  sent?: boolean;
+  /** How many attempts were made (README "Retries, back-off and the queue"). */
+  attempts?: number;
+  /** For CX_HTTP 503: the server's Retry-After, in ms. */
+  retryAfterMs?: number;
+  /** For CX_UNAVAILABLE: when the connection tries Cx again, in ms from the error. */
+  retryInMs?: number;
 }
 
 export class CxError extends Error {
@@ -68,8 +82,12 @@ export class CxError extends Error {
  */
 export function closedError(when: 'before-send' | 'in-flight'): CxError {
   return when === 'before-send'
-    ? new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.')
-    : new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.');
+    ? new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.', {
+        sent: false,
+      })
+    : new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.', {
+        sent: true,
+      });
 }
 
 export function isCxError(err: unknown): err is CxError {
