@@ -1,5 +1,6 @@
 // The simulator's controls over HTTP under <base>/_sim/, so demos, benchmarks and tests in
-// another process can drive it: GET stats, POST reset, reset-stats, expire-tokens, inject, list-size.
+// another process can drive it: GET stats, POST reset, reset-stats, expire-tokens, inject,
+// clear-injections, list-size.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INJECTION_KINDS, InjectionKind, InjectionOptions, isInjectionKind } from './injections';
 import type { SimulatorStats } from './state';
@@ -10,6 +11,8 @@ export interface Controls {
   resetStats(): void;
   expireTokens(): void;
   inject(kind: InjectionKind, opts?: InjectionOptions): void;
+  /** Drops every injection still queued ("Cx is back"). */
+  clearInjections(): void;
   setListSize(n: number | null): void;
 }
 
@@ -104,9 +107,13 @@ export async function handleControl(
         count: optionalNumber(body.count),
         ms: optionalNumber(body.ms),
         bytes: optionalNumber(body.bytes),
+        retryAfter: optionalNumber(body.retryAfter),
       });
       break;
     }
+    case 'clear-injections':
+      controls.clearInjections();
+      break;
     case 'list-size': {
       const size = body.size === null || body.size === undefined ? null : optionalNumber(body.size);
       if (size === undefined) {

@@ -27,12 +27,15 @@ export interface InjectionOptions {
   count?: number;
   ms?: number;
   bytes?: number;
+  /** html503: a Retry-After header, seconds. */
+  retryAfter?: number;
 }
 
 export interface ActiveInjection {
   kind: InjectionKind;
   ms?: number;
   bytes?: number;
+  retryAfter?: number;
 }
 
 /** Kinds answered from the real response (so the operation really runs, as when a proxy mangles an answer). */
@@ -53,7 +56,7 @@ export class InjectionQueue {
 
   add(kind: InjectionKind, opts: InjectionOptions = {}): void {
     const count = Math.max(1, Math.floor(opts.count ?? 1));
-    this.queue.push({ kind, ms: opts.ms, bytes: opts.bytes, remaining: count });
+    this.queue.push({ kind, ms: opts.ms, bytes: opts.bytes, retryAfter: opts.retryAfter, remaining: count });
   }
 
   /** The injection for the next SOAP POST, if any. */
@@ -61,7 +64,7 @@ export class InjectionQueue {
     const head = this.queue[0];
     if (!head) return undefined;
     if (--head.remaining <= 0) this.queue.shift();
-    return { kind: head.kind, ms: head.ms, bytes: head.bytes };
+    return { kind: head.kind, ms: head.ms, bytes: head.bytes, retryAfter: head.retryAfter };
   }
 
   clear(): void {

@@ -93,7 +93,13 @@ export async function sendInjected(
   const real = (): Buffer => Buffer.from(answer ? collect(answer.body) : '', 'utf8');
   switch (inj.kind) {
     case 'html503':
-      return sendSimple(res, 503, 'text/html; charset=us-ascii', HTML_503);
+      return sendSimple(
+        res,
+        503,
+        'text/html; charset=us-ascii',
+        HTML_503,
+        inj.retryAfter === undefined ? {} : { 'Retry-After': String(Math.floor(inj.retryAfter)) },
+      );
     case 'html503-large':
       return sendSimple(res, 503, 'text/html', html503Large());
     case 'non-xml':

@@ -44,6 +44,8 @@ export interface CxSimulator {
   reset(): void;
   expireTokens(): void;
   inject(kind: InjectionKind, opts?: InjectionOptions): void;
+  /** drops every injection still queued */
+  clearInjections(): void;
   setListSize(n: number | null): void;
   /** closes every socket too (hanging ones included) */
   close(): Promise<void>;
@@ -143,6 +145,7 @@ class SimulatorServer {
       resetStats: () => state.resetStats(),
       expireTokens: () => state.expireTokens(),
       inject: (kind, o) => injections.add(kind, o),
+      clearInjections: () => injections.clear(),
       setListSize: (n) => {
         state.listSize = n === null ? null : Math.max(0, Math.floor(n));
       },

@@ -1,6 +1,9 @@
 import { CxError } from './errors';
+import { DEFAULT_MAX_QUEUE } from './limiter';
 import type { ProxyOptions, TlsOptions } from './http-transport';
+import type { CircuitSettings } from './circuit';
 import type { Clock } from './clock';
+import type { Timers } from './timers';
 import type { ServiceModelCache } from './model-cache';
 import type { TokenPlacementSetting } from './token-placement';
 
@@ -15,6 +18,8 @@ export interface CxClientOptions {
   refreshMarginMs?: number;
   /** Calls in flight at once; the rest queue in order. Default 8. */
   maxConcurrent?: number;
+  /** Calls that may wait for a free slot; one more fails at once with CX_BUSY. Default 1,000. */
+  maxQueue?: number;
   /** Largest answer accepted (decompressed), bytes. Default 50 MB. */
   maxResponseBytes?: number;
   /** Fault text that means "get a new token and send again". Case-insensitive regex source. */
@@ -30,6 +35,10 @@ export interface CxClientOptions {
   tls?: TlsOptions;
   proxy?: ProxyOptions;
   clock?: Clock;
+  /** Timers for back-off, queue deadlines and fail-fast intervals (tests pass fake ones). */
+  timers?: Timers;
+  /** When to fail fast while Cx is down (README "Retries, back-off and the queue"). */
+  failFast?: CircuitSettings;
   /** Parsed WSDLs shared with other connections (e.g. across a Node-RED redeploy). */
   modelCache?: ServiceModelCache;
   /**
@@ -47,7 +56,9 @@ export interface TokenSession {
 }
 
 /** The settings with every default filled in and every value checked. */
-export type ResolvedOptions = Required<Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'modelCache' | 'session'>> &
+export type ResolvedOptions = Required<
+  Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'timers' | 'failFast' | 'modelCache' | 'session'>
+> &
   Pick<CxClientOptions, 'tls' | 'proxy'>;
 
 /** Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case. */
@@ -72,6 +83,7 @@ export function resolveOptions(options: CxClientOptions): {
     timeoutMs: num(options.timeoutMs, 30000, 1, 'timeout'),
     refreshMarginMs: num(options.refreshMarginMs, 60000, 0, 'refresh margin'),
     maxConcurrent: Math.floor(num(options.maxConcurrent, 8, 1, 'maximum concurrent calls')),
+    maxQueue: Math.floor(num(options.maxQueue, DEFAULT_MAX_QUEUE, 1, 'queue limit')),
     maxResponseBytes: num(options.maxResponseBytes, 50 * 1024 * 1024, 1024, 'maximum response size'),
     invalidTokenPattern: options.invalidTokenPattern || DEFAULT_INVALID_TOKEN_PATTERN,
     tokenPlacement: options.tokenPlacement ?? 'auto',

@@ -1,8 +1,9 @@
-import { systemClock } from './clock';
+import { Circuit, CircuitState } from './circuit';
+import { Clock, systemClock } from './clock';
 import { CxError, closedError } from './errors';
 import { buildEnvelope, escapeText } from './envelope';
 import { faultError, isActionNotSupported, isRefusal, refusalError, tokenRejectedError } from './faults';
-import { HttpTransport } from './http-transport';
+import { HttpRequest, HttpTransport, ResponseHandler } from './http-transport';
 import { Limiter } from './limiter';
 import { logIn } from './login';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
@@ -10,6 +11,9 @@ import type { OperationModel, ServiceModel } from './service-model';
 import { buildTemplate } from './template';
 import { TokenManager } from './token-manager';
 import { ResolvedTokenPlace, resolveTokenPlace } from './token-placement';
+import { RetryNotice, RetryWaits, withRetries } from './retry';
+import { RetrySettings, retryPolicy } from './retry-policy';
+import { Timers, systemTimers } from './timers';
 import { loadServiceModel } from './wsdl-loader';
 import { jsonWithBuffers } from './json-key';
 import { ServiceModelCache } from './model-cache';
@@ -21,14 +25,32 @@ export type { CxClientOptions, TokenSession } from './client-options';
 export interface CallOptions {
   /** Return `IsValid: false` answers as data instead of failing with CX_REFUSED. */
   refusalsAsData?: boolean;
+  /** Retries after transient failures; default none. README "Retries, back-off and the queue". */
+  retry?: RetrySettings;
+  /** Told before each back-off wait (for a status such as "retrying 2/5 in 4 s"). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface CallResult {
   result: unknown;
   /** Whether the call met an invalid token and was sent a second time. */
   retried: boolean;
+  /** Attempts made under the retry setting (1 without retries). */
+  attempts: number;
   durationMs: number;
 }
+
+/** What the connection knows of Cx's reachability (for the config node's status). */
+export interface CxHealth {
+  state: CircuitState;
+  /** ms until the next probe may go, while failing fast. */
+  retryInMs: number;
+  /** The code of the failure that made it fail fast. */
+  lastFailure?: string;
+}
+
+export type { RetryNotice } from './retry';
+export type { RetrySettings } from './retry-policy';
 
 export interface TokenInfo {
   token: string;
@@ -37,6 +59,31 @@ export interface TokenInfo {
 }
 
 const TOKEN_MARK = '\u0000cx-token\u0000';
+
+interface Prepared {
+  model: ServiceModel;
+  op: OperationModel;
+  ctx: { service: string; method: string };
+  place: ResolvedTokenPlace;
+  withToken: (token: string | undefined) => string;
+}
+
+/**
+ * A failure before the call's own request left (reading the WSDL, logging in): whatever that
+ * request was, the call itself never reached Cx, so it is safe to send again.
+ */
+function notSent(err: unknown): unknown {
+  if (!(err instanceof CxError) || err.details.sent === false || err.code === 'CX_CLOSED') return err;
+  return new CxError(err.code, err.message, { ...err.details, sent: false });
+}
+
+function outOfTime(timeoutMs: number): CxError {
+  return new CxError(
+    'CX_TIMEOUT',
+    `The call ran out of its ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`} timeout while waiting (for a free slot or a login) and was not sent. Cx may be slow or busy: lower the rate or raise the timeout.`,
+    { sent: false, cause: 'deadline' },
+  );
+}
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
 /**
@@ -50,7 +97,13 @@ export class CxClient {
   /** What makes a WSDL fetched by this connection valid for another: where and how it is fetched. */
   private readonly cachePrefix: string;
   private readonly transport: HttpTransport;
+  /** Every request to Cx (calls, logins, WSDL reads) goes through this, under the circuit. */
+  private readonly requests: Pick<HttpTransport, 'send'>;
+  private readonly circuit: Circuit;
   private readonly limiter: Limiter;
+  private readonly waits: RetryWaits;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
   private readonly tokens: TokenManager;
   private readonly invalidToken: RegExp;
   private readonly services = new Map<string, Promise<ServiceModel>>();
@@ -74,11 +127,25 @@ export class CxClient {
       },
       this.baseUrl,
     );
-    this.limiter = new Limiter(opts.maxConcurrent);
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
+    this.circuit = new Circuit(this.clock, options.failFast, this.timers);
+    const transport = this.transport;
+    const circuit = this.circuit;
+    this.requests = {
+      send: <T>(req: HttpRequest, handler: ResponseHandler<T>) => circuit.guard(() => transport.send(req, handler)),
+    };
+    this.limiter = new Limiter(opts.maxConcurrent, {
+      maxQueue: opts.maxQueue,
+      clock: this.clock,
+      timers: this.timers,
+      circuit: this.circuit,
+    });
+    this.waits = new RetryWaits(this.timers);
     this.modelCache = options.modelCache;
     this.cachePrefix = jsonWithBuffers([opts.maxResponseBytes, opts.tls ?? null, opts.proxy ?? null]);
     const channel = { operation: this.operation.bind(this), post: this.post.bind(this) };
-    this.tokens = new TokenManager(() => logIn(channel, opts), options.clock ?? systemClock, {
+    this.tokens = new TokenManager(() => logIn(channel, opts), this.clock, {
       refreshMarginMs: opts.refreshMarginMs,
       cooldownMs: opts.loginCooldownMs,
     });
@@ -87,32 +154,75 @@ export class CxClient {
 
   /**
    * Calls `method` of `service` with `args` (mirroring the operation's input, or the members of
-   * its one parameter). The token is found, placed and renewed by the client.
+   * its one parameter). The token is found, placed and renewed by the client. With `retry`, a
+   * transient failure is followed by another attempt after a back-off; a request that may have
+   * reached Cx is repeated only when `retry.safeToRepeat` says the method allows it.
+   * @throws CxError with `details.attempts`, and `details.sent` for failures on the way to Cx.
    */
   async call(service: string, method: string, args: unknown, options: CallOptions = {}): Promise<CallResult> {
     const started = performance.now();
+    const policy = retryPolicy(options.retry);
+    let prepared: Promise<Prepared> | undefined;
+    const { value, attempts } = await withRetries(
+      async () => {
+        // The WSDL is read (and the request built) once; a failed read is tried again next attempt.
+        prepared ??= this.prepare(service, method, args).catch((err) => {
+          prepared = undefined;
+          throw notSent(err);
+        });
+        return this.attempt(await prepared, options);
+      },
+      policy,
+      { clock: this.clock, waits: this.waits, onRetry: options.onRetry },
+    );
+    return { ...value, attempts, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+  }
+
+  /** Reads the operation and builds the request, so that bad input fails before any queueing. */
+  private async prepare(service: string, method: string, args: unknown): Promise<Prepared> {
     const { model, op } = await this.operation(service, method);
     const ctx = { service: model.name, method: op.name };
     const place = this.placeOf(model, op);
-    // Built once, before any login or queueing, so that bad input fails first; the token goes in
-    // where the marker stands (a NUL can never come from a caller: leaf values refuse it).
+    // The token goes in where the marker stands (a NUL can never come from a caller: leaf values refuse it).
     const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, args, ctx);
     const withToken = (token: string | undefined) =>
       token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
+    return { model, op, ctx, place, withToken };
+  }
 
-    return this.limiter.run(async () => {
-      const { answer, retried } = await this.exchange(model, op, place, withToken, ctx);
-      if (answer.fault) {
-        if (isActionNotSupported(answer)) this.forgetService(model.name);
-        throw faultError(answer, ctx);
-      }
-      if (!options.refusalsAsData && isRefusal(answer.result)) throw refusalError(answer.result, ctx);
-      return {
-        result: answer.result ?? null,
-        retried,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-      };
-    });
+  /**
+   * One attempt: a turn in the queue, then the exchange. Time spent queued counts toward the
+   * timeout, so an attempt never lasts longer than the timeout in all.
+   */
+  private attempt(p: Prepared, options: CallOptions): Promise<Omit<CallResult, 'attempts' | 'durationMs'>> {
+    const deadline = this.clock.now() + this.opts.timeoutMs;
+    return this.limiter.run(
+      async () => {
+        const { answer, retried } = await this.exchange(p.model, p.op, p.place, p.withToken, p.ctx, deadline);
+        if (answer.fault) {
+          if (isActionNotSupported(answer)) this.forgetService(p.model.name);
+          throw faultError(answer, p.ctx);
+        }
+        if (!options.refusalsAsData && isRefusal(answer.result)) throw refusalError(answer.result, p.ctx);
+        return { result: answer.result ?? null, retried };
+      },
+      { deadline },
+    );
+  }
+
+  /** Reachability of Cx as this connection sees it, and a way to hear of changes. */
+  health(): CxHealth {
+    const last = this.circuit.lastFailure();
+    return {
+      state: this.circuit.state(),
+      retryInMs: this.circuit.retryInMs(),
+      lastFailure: last ? `${last.code}${last.details.status ? ` ${last.details.status}` : ''}` : undefined,
+    };
+  }
+
+  /** Calls `fn` whenever `health()` changes; returns the function that stops it. */
+  onHealthChange(fn: (health: CxHealth) => void): () => void {
+    return this.circuit.onChange(() => fn(this.health()));
   }
 
   /** The shared token (logging in if needed), or a fresh one with `refresh`. */
@@ -145,7 +255,9 @@ export class CxClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.waits.close();
     this.limiter.close();
+    this.circuit.close();
     this.tokens.close();
     this.transport.close();
     this.services.clear();
@@ -162,15 +274,38 @@ export class CxClient {
     place: ResolvedTokenPlace,
     withToken: (token: string | undefined) => string,
     ctx: { service: string; method: string },
+    deadline: number,
   ): Promise<{ answer: SoapAnswer; retried: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const token = place.kind === 'none' ? undefined : (await this.tokens.get()).token;
-      const answer = await this.post(model, op, withToken(token));
+      const token = place.kind === 'none' ? undefined : await this.tokenBefore(deadline);
+      const left = deadline - this.clock.now();
+      if (left <= 0) throw outOfTime(this.opts.timeoutMs);
+      const answer = await this.post(model, op, withToken(token), left);
       if (!answer.fault || token === undefined || !this.invalidToken.test(answer.fault.string))
         return { answer, retried: attempt > 0 };
       this.tokens.invalidate(token);
       if (attempt > 0) throw tokenRejectedError(answer, ctx);
     }
+  }
+
+  /**
+   * The shared token, waited for no later than the call's deadline. The login is shared by every
+   * call waiting for it, so it goes on; this call alone gives up. Either way the call was not sent.
+   */
+  private tokenBefore(deadline: number): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const cancel = this.timers.after(deadline - this.clock.now(), () => reject(outOfTime(this.opts.timeoutMs)));
+      this.tokens.get().then(
+        (t) => {
+          cancel();
+          resolve(t.token);
+        },
+        (err) => {
+          cancel();
+          reject(notSent(err));
+        },
+      );
+    });
   }
 
   private async operation(service: string, method: string): Promise<{ model: ServiceModel; op: OperationModel }> {
@@ -218,7 +353,7 @@ export class CxClient {
       const url = this.serviceUrl(name);
       const cacheKey = `${this.cachePrefix}|${url.href}`;
       const cached = this.modelCache?.get(cacheKey);
-      p = cached ? Promise.resolve(cached) : loadServiceModel(this.transport, name, url);
+      p = cached ? Promise.resolve(cached) : loadServiceModel(this.requests, name, url);
       this.services.set(key, p);
       p.then(
         (model) => {
@@ -257,14 +392,15 @@ export class CxClient {
     return place;
   }
 
-  private post(model: ServiceModel, op: OperationModel, envelope: string): Promise<SoapAnswer> {
+  private post(model: ServiceModel, op: OperationModel, envelope: string, timeoutMs?: number): Promise<SoapAnswer> {
     const url = this.serviceUrl(model.name);
-    return this.transport.send(
+    return this.requests.send(
       {
         method: 'POST',
         url,
         headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${op.soapAction}"` },
         body: envelope,
+        timeoutMs,
       },
       soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }),
     );

@@ -38,6 +38,8 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   body?: string;
+  /** A shorter deadline than the connection's, ms (what is left of a call's timeout after queueing). */
+  timeoutMs?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export class HttpTransport {
   }
 
   send<T>(req: HttpRequest, handler: ResponseHandler<T>): Promise<T> {
-    if (this.closed) return Promise.reject(closedError());
+    if (this.closed) return Promise.reject(closedError(false));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate', ...req.headers };
@@ -102,16 +104,26 @@ export class HttpTransport {
       const mod = req.url.protocol === 'https:' && !this.proxy ? https : http;
       const cr = mod.request(options);
       this.inFlight.add(cr);
+      const timeoutMs = Math.max(1, Math.min(this.opts.timeoutMs, req.timeoutMs ?? Infinity));
+      // Whether any byte of the request can have left: not before a connection exists. A reused
+      // keep-alive socket is connected already, so a reset on it counts as possibly sent.
+      let connected = false;
+      cr.on('socket', (socket: net.Socket) => {
+        if (socket.connecting) socket.once('connect', () => (connected = true));
+        else connected = true;
+      });
       const timer = setTimeout(
         () =>
           fail(
             new CxError(
               'CX_TIMEOUT',
-              `No complete answer from ${req.url.host} within ${formatDuration(this.opts.timeoutMs)}. Check that Cx is up and reachable, or raise the timeout.`,
-              { cause: 'timeout' },
+              connected
+                ? `No complete answer from ${req.url.host} within ${formatDuration(timeoutMs)}; Cx may have received the request. Check that Cx is up and reachable, or raise the timeout.`
+                : `No connection to ${req.url.host} within ${formatDuration(timeoutMs)}; the request was not sent. Check that Cx is up and reachable, or raise the timeout.`,
+              { cause: 'timeout', sent: connected },
             ),
           ),
-        this.opts.timeoutMs,
+        timeoutMs,
       );
 
       const finish = () => {
@@ -128,7 +140,9 @@ export class HttpTransport {
         reject(err);
       };
 
-      cr.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
+      cr.on('error', (err: NodeJS.ErrnoException) =>
+        fail(this.closed ? closedError(connected) : networkError(err, req.url, connected)),
+      );
       cr.on('response', (res) => {
         try {
           handler.head(res.statusCode ?? 0, res.headers);
@@ -186,11 +200,13 @@ export class HttpTransport {
             new CxError(
               'CX_NETWORK',
               `The connection to ${req.url.host} was dropped in the middle of the answer. Try again; if it persists, check the network path to Cx.`,
-              { cause: 'aborted' },
+              { cause: 'aborted', sent: true },
             ),
           ),
         );
-        res.on('error', (err: NodeJS.ErrnoException) => fail(this.closed ? closedError() : networkError(err, req.url)));
+        res.on('error', (err: NodeJS.ErrnoException) =>
+          fail(this.closed ? closedError(true) : networkError(err, req.url, true)),
+        );
       });
       cr.end(req.body);
     });
@@ -205,10 +221,13 @@ export class HttpTransport {
   }
 }
 
-/** CX_CLOSED for a request cut off by `close()`. */
-function closedError(): CxError {
-  return closedErrorOf('in-flight');
+/** CX_CLOSED for a request cut off by `close()`: sent once a connection existed. */
+function closedError(connected: boolean): CxError {
+  return closedErrorOf(connected ? 'in-flight' : 'before-send');
 }
+
+/** Failures that happen before a connection exists: nothing of the request can have left. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROXY']);
 
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused. Check the base URL and port, and that Cx is running',
@@ -221,19 +240,25 @@ const NETWORK_HINTS: Record<string, string> = {
   ENETUNREACH: 'network unreachable. Check the network path and the base URL',
 };
 
-function networkError(err: NodeJS.ErrnoException, url: URL): CxError {
+function networkError(err: NodeJS.ErrnoException, url: URL, connected: boolean): CxError {
   const code = err.code ?? '';
   if (err instanceof CxError) return err;
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate|ssl|tls/i.test(err.message)) {
+    // the handshake comes before any byte of the request
     return new CxError(
       'CX_NETWORK',
       `TLS failed with ${url.host} (${code || 'handshake error'}). Check the certificate settings (tls-config) and the base URL.`,
-      { cause: code || 'TLS' },
+      { cause: code || 'TLS', sent: false },
     );
   }
   const hint =
     NETWORK_HINTS[code] ?? `network error ${code || err.message}. Check the base URL and the network path to Cx`;
-  return new CxError('CX_NETWORK', `Could not reach ${url.host}: ${hint}.`, { cause: code || 'network' });
+  const sent = connected && !NEVER_SENT.has(code);
+  return new CxError(
+    'CX_NETWORK',
+    `Could not reach ${url.host}: ${hint}.${sent ? ' Cx may have received the request.' : ''}`,
+    { cause: code || 'network', sent },
+  );
 }
 
 function basicAuth(user: string, pass = ''): string {

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { IncomingHttpHeaders } from 'node:http';
 import { CxError, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
+import { parseRetryAfter } from './retry-policy';
 import { MemberDecl, QName, SchemaSet } from './schema';
 
 export interface SoapFault {
@@ -58,6 +59,7 @@ export interface AnswerContext {
 /** The state of one answer being read; one instance per HTTP exchange. */
 class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private status = 0;
+  private retryAfterMs?: number;
   private mode: 'xml' | 'other' = 'xml';
   /** The first few KB of the body, kept for the snippet of an error. */
   private readonly headChunks: Buffer[] = [];
@@ -104,6 +106,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
 
   head(s: number, headers: IncomingHttpHeaders): void {
     this.status = s;
+    // IIS and gateways may say when to come back; retries honour it (README "Retries, back-off and the queue").
+    if (s === 503) this.retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
     const contentType = String(headers['content-type'] ?? '');
     // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page.
     if ((s !== 200 && s !== 500) || /html/i.test(contentType)) this.mode = 'other';
@@ -141,7 +145,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       throw new CxError(
         'CX_HTTP',
         `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
-        { service, method, status, snippet: this.snippet() },
+        { service, method, status, snippet: this.snippet(), sent: true, retryAfterMs: this.retryAfterMs },
       );
     }
     this.writeSafely(this.decoder.end());

@@ -70,10 +70,8 @@ export function isTransient(err: unknown): err is CxError {
  * safe to repeat (the pack cannot tell a read from a write).
  */
 export function mayRetry(err: unknown, policy: RetryPolicy): err is CxError {
-  if (policy.attempts <= 1) return false;
-  if (err instanceof CxError && err.details.sent === false && err.code !== 'CX_CLOSED' && err.code !== 'CX_BUSY')
-    return true;
-  return isTransient(err) && policy.safeToRepeat;
+  if (policy.attempts <= 1 || !isTransient(err)) return false;
+  return err.details.sent === false || policy.safeToRepeat;
 }
 
 /**

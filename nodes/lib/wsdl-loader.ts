@@ -17,7 +17,7 @@ const MAX_DOCUMENTS = 64;
  * `?singleWsdl` (node-soap namespace trap; and it is the shape WCF serves by default).
  */
 export async function loadServiceModel(
-  transport: HttpTransport,
+  transport: Pick<HttpTransport, 'send'>,
   service: string,
   serviceUrl: URL,
 ): Promise<ServiceModel> {
