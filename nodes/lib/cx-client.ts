@@ -220,6 +220,11 @@ export class CxClient {
     };
   }
 
+  /** Calls holding a slot, waiting for one, and waiting to try again. */
+  load(): { inFlight: number; queued: number; retrying: number } {
+    return { inFlight: this.limiter.active, queued: this.limiter.queued, retrying: this.waits.size };
+  }
+
   /** Calls `fn` whenever `health()` changes; returns the function that stops it. */
   onHealthChange(fn: (health: CxHealth) => void): () => void {
     return this.circuit.onChange(() => fn(this.health()));

@@ -1,5 +1,14 @@
 export { CxClient, DEFAULT_INVALID_TOKEN_PATTERN } from './cx-client';
-export type { CxClientOptions, CallOptions, CallResult, TokenInfo, TokenSession } from './cx-client';
+export type {
+  CxClientOptions,
+  CallOptions,
+  CallResult,
+  CxHealth,
+  RetryNotice,
+  RetrySettings,
+  TokenInfo,
+  TokenSession,
+} from './cx-client';
 export { CxError, CX_ERROR_CODES, isCxError } from './errors';
 export type { CxErrorCode, CxErrorDetails } from './errors';
 export type { Clock } from './clock';
