@@ -18,7 +18,7 @@ export interface CxClientOptions {
   refreshMarginMs?: number;
   /** Calls in flight at once; the rest queue in order. Default 8. */
   maxConcurrent?: number;
-  /** Calls that may wait for a free slot; one more fails at once with CX_BUSY. Default 1,000. */
+  /** Calls that may wait for a free slot; one more fails at once with CX_BUSY. Default 10,000. */
   maxQueue?: number;
   /** Largest answer accepted (decompressed), bytes. Default 50 MB. */
   maxResponseBytes?: number;

@@ -4,7 +4,7 @@ import { CxError, closedError } from './errors';
 import { Timers, systemTimers } from './timers';
 
 export interface LimiterOptions {
-  /** Messages that may wait for a slot; one more fails at once with CX_BUSY. Default 1,000. */
+  /** Messages that may wait for a slot; one more fails at once with CX_BUSY. Default 10,000. */
   maxQueue?: number;
   clock?: Clock;
   timers?: Timers;
@@ -17,7 +17,7 @@ export interface RunOptions {
   deadline?: number;
 }
 
-export const DEFAULT_MAX_QUEUE = 1000;
+export const DEFAULT_MAX_QUEUE = 10000;
 
 interface Waiting {
   start: (probe: boolean) => void;
