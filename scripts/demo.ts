@@ -11,6 +11,7 @@ const MODULE = 'node-red-contrib-civica-cx';
 const HOST = '127.0.0.1';
 const USER = 'Jim.Walker';
 const PASSWORD = 'HappyB!rthday';
+const DEMO_CREDENTIAL_SECRET = 'cx-demo-only: public, not a secret';
 
 const HELP = `Environment variables:
   CX_DEMO_PORT   Node-RED editor port (default 1880; 0 picks a free one)
@@ -63,6 +64,9 @@ module.exports = {
     uiHost: ${JSON.stringify(HOST)},
     flowFile: "flows.json",
     flowFilePretty: true,
+    // Encrypts the demo's flows_cred.json. A fixed, public value (so Node-RED does not warn about a
+    // generated key): a real install sets its own secret (README, Install).
+    credentialSecret: ${JSON.stringify(DEMO_CREDENTIAL_SECRET)},
     editorTheme: { projects: { enabled: false }, tours: false },
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: false },
@@ -71,6 +75,20 @@ module.exports = {
 `,
   );
   return settings;
+}
+
+/**
+ * Echoes a child's output line by line with `[name] ` in front, unless the line has it already
+ * (the simulator tags its own log lines). A line split across reads is echoed once it is whole.
+ */
+function prefixer(name: string, write = (s: string) => process.stdout.write(s)): (text: string) => void {
+  const tag = `[${name}] `;
+  let partial = '';
+  return (text) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) write(line === '' || line.startsWith(tag) ? `${line}\n` : `${tag}${line}\n`);
+  };
 }
 
 const children: ChildProcess[] = [];
@@ -93,9 +111,10 @@ function start(
   return new Promise((resolve, reject) => {
     let pending = '';
     let done = false;
+    const echo = prefixer(name);
     const onData = (d: Buffer) => {
       const text = d.toString();
-      process.stdout.write(text.replace(/^(?=.)/gm, `[${name}] `));
+      echo(text);
       if (done) return;
       pending += text;
       const m = ready.exec(pending);

@@ -15,20 +15,36 @@ export interface NodeRedProcess {
   stop(): Promise<void>;
 }
 
+/** Another runtime than the dev dependency's (the version test, scripts/version-test.ts). */
+export interface NodeRedRuntime {
+  /** The Node.js binary (default: the one running this process). */
+  node?: string;
+  /** Node-RED's `red.js` (default: from `redModule`). */
+  redJs?: string;
+  /** A user directory with the package already installed; kept on stop (default: a temporary one with the package linked). */
+  userDir?: string;
+  /** Extra environment variables for Node-RED. */
+  env?: Record<string, string>;
+}
+
 /**
- * Starts Node-RED (`red.js` from the dev dependencies: `node-red` 4.1, or `node-red-3` for 3.1)
- * on 127.0.0.1 and a free port with the given settings (merged over test defaults), and resolves
- * once it serves.
+ * Starts Node-RED (`red.js` from the dev dependencies: `node-red` 4.1, or `node-red-3` for 3.1,
+ * or the given runtime) on 127.0.0.1 and a free port with the given settings (merged over test
+ * defaults), and resolves once it serves.
  */
 export async function startNodeRed(
   name: string,
   settings: Record<string, unknown> = {},
   redModule = 'node-red',
+  runtime: NodeRedRuntime = {},
 ): Promise<NodeRedProcess> {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), `cx-${name}-`));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  // dist/test/helpers -> the package root, linked as an installed module.
-  fs.symlinkSync(path.resolve(__dirname, '..', '..', '..'), path.join(userDir, 'node_modules', MODULE), 'dir');
+  const ownDir = runtime.userDir === undefined;
+  const userDir = runtime.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `cx-${name}-`));
+  if (ownDir) {
+    fs.mkdirSync(path.join(userDir, 'node_modules'));
+    // dist/test/helpers -> the package root, linked as an installed module.
+    fs.symlinkSync(path.resolve(__dirname, '..', '..', '..'), path.join(userDir, 'node_modules', MODULE), 'dir');
+  }
   const all = {
     uiHost: '127.0.0.1',
     flowFile: 'flows.json',
@@ -39,9 +55,9 @@ export async function startNodeRed(
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(all)};\n`);
   const red: ChildProcess = spawn(
-    process.execPath,
+    runtime.node ?? process.execPath,
     [
-      require.resolve(`${redModule}/red.js`),
+      runtime.redJs ?? require.resolve(`${redModule}/red.js`),
       '--userDir',
       userDir,
       '--port',
@@ -49,7 +65,7 @@ export async function startNodeRed(
       '--settings',
       path.join(userDir, 'settings.js'),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...runtime.env } },
   );
   let log = '';
   const stop = async () => {
@@ -58,7 +74,7 @@ export async function startNodeRed(
       red.kill('SIGINT');
       await exited;
     }
-    fs.rmSync(userDir, { recursive: true, force: true });
+    if (ownDir) fs.rmSync(userDir, { recursive: true, force: true });
   };
   try {
     const base = await new Promise<string>((resolve, reject) => {

@@ -83,6 +83,16 @@ describe('the demo (npm start)', function () {
     const seen = await eventually(stats, (st) => st.byOperation?.getVATCodes === 1, 'the VAT codes call');
     assert.equal(seen.logins, 1);
     assert.equal(seen.faults, 0);
+    // Each child's lines carry its name once (the simulator tags its own lines).
+    await eventually(
+      async () => demo?.output() ?? '',
+      (out) => /^\[cx-simulator\] WSRepairContractorService getVATCodes 200 /m.test(out),
+      "the simulator's log line for the call",
+    );
+    assert.doesNotMatch(demo.output(), /\[cx-simulator\] \[cx-simulator\]/);
+    assert.match(demo.output(), /^\[node-red\] .*Server now running/m);
+    // The demo's settings set a credentialSecret: no warning about a system-generated key.
+    assert.doesNotMatch(demo.output(), /system-generated key|credentialSecret/);
 
     const { pids } = demo;
     assert.ok(pids.every(alive));
