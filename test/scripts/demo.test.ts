@@ -17,6 +17,24 @@ async function eventually<T>(get: () => Promise<T>, ok: (v: T) => boolean, what:
   }
 }
 
+/** Resolves once the demo's output matches `re` (checked as each chunk arrives), or fails after 10 s. */
+function printed(demo: Demo, re: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!re.test(demo.output())) return;
+      clearTimeout(timer);
+      demo.child.stdout?.off('data', check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      demo.child.stdout?.off('data', check);
+      reject(new Error(`Timed out waiting for ${re} in the demo's output:\n${demo.output().slice(-2000)}`));
+    }, 10000);
+    demo.child.stdout?.on('data', check);
+    check();
+  });
+}
+
 /** `npm start` without npm: the launcher starts the simulator and a real Node-RED with the examples. */
 describe('the demo (npm start)', function () {
   this.timeout(30000);
@@ -84,11 +102,7 @@ describe('the demo (npm start)', function () {
     assert.equal(seen.logins, 1);
     assert.equal(seen.faults, 0);
     // Each child's lines carry its name once (the simulator tags its own lines).
-    await eventually(
-      async () => demo?.output() ?? '',
-      (out) => /^\[cx-simulator\] WSRepairContractorService getVATCodes 200 /m.test(out),
-      "the simulator's log line for the call",
-    );
+    await printed(demo, /^\[cx-simulator\] WSRepairContractorService getVATCodes 200 /m);
     assert.doesNotMatch(demo.output(), /\[cx-simulator\] \[cx-simulator\]/);
     assert.match(demo.output(), /^\[node-red\] .*Server now running/m);
     // The demo's settings set a credentialSecret: no warning about a system-generated key.
