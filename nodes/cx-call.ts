@@ -44,7 +44,7 @@ export = function (RED: NodeAPI): void {
     if (!setupError && !ARG_TYPES.includes(argType)) {
       setupError = new CxError(
         'CX_CONFIG',
-        `The request type "${argType}" is not supported; use msg, json, jsonata, flow, global or env.`,
+        'The request type of this cx call node is not supported; use msg, json, jsonata, flow, global or env.',
       );
     }
     let jsonata: ReturnType<typeof RED.util.prepareJSONataExpression> | undefined;

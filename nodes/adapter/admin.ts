@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { CxError, KNOWN_SERVICES, ServiceModelCache, isCxError } from '../lib';
 import { SharedClient } from './shared-client';
 import { localTime } from './local-time';
@@ -17,6 +17,7 @@ import type { CxConfigNode } from './types';
 /** How the editor shows a stored password it does not know. */
 const STORED_PASSWORD = '__PWRD__';
 const ROOT = '/civica-cx';
+const ENV_REF = /^\$\{\S+\}$/;
 
 interface DialogBody extends CxConfigProps, CxCredentials {
   id?: string;
@@ -24,35 +25,48 @@ interface DialogBody extends CxConfigProps, CxCredentials {
   method?: string;
 }
 
+/** Everything in a request that is a connection setting rather than the name of a deployed one. */
+const SETTINGS = [...CONFIG_FIELD_NAMES, 'tls', 'proxy', 'username', 'password'] as const;
+
+function bringsSettings(body: DialogBody): boolean {
+  return SETTINGS.some((k) => body[k] !== undefined);
+}
+
 /**
- * Editor helpers of the cx-config dialog and the cx-call dialog. They take the dialog's current
- * fields, so they work before a deploy; a deployed config node with the same settings lends its
- * connection (and its WSDL cache), otherwise a temporary one lives for the request.
+ * Editor helpers of the cx-config dialog and the cx-call dialog (README "Reliability and
+ * security"). A request naming only a deployed cx-config uses it as it is, and `cx-config.read`
+ * is enough. A request that brings its own settings (a dialog not deployed yet) needs
+ * `cx-config.write`, as Test connection always does: it makes Node-RED connect where the browser
+ * says. `${NAME}` references are resolved only in what a deployed node stores, never in what the
+ * browser sends, so that no editor user can read the Node-RED host's environment.
  */
 export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCache): void {
   const read = RED.auth.needsPermission('cx-config.read');
   const write = RED.auth.needsPermission('cx-config.write');
+  // Node-RED's own check, so a reader gets Node-RED's own answer (401) for settings of their own.
+  const writeForOwnSettings: RequestHandler = (req, res, next) =>
+    bringsSettings(bodyOf(req)) ? write(req, res, next) : next();
 
   RED.httpAdmin.get(`${ROOT}/services`, read, (_req, res) => {
     res.json({ services: KNOWN_SERVICES });
   });
 
-  RED.httpAdmin.post(`${ROOT}/operations`, read, (req, res) => {
+  RED.httpAdmin.post(`${ROOT}/operations`, read, writeForOwnSettings, (req, res) => {
     const body = bodyOf(req);
     answer(
       res,
-      withConnection(RED, modelCache, body, res, async (c) => ({
+      withClient(RED, modelCache, body, res, async (c) => ({
         service: body.service,
         operations: await c.operations(text(body.service)),
       })),
     );
   });
 
-  RED.httpAdmin.post(`${ROOT}/template`, read, (req, res) => {
+  RED.httpAdmin.post(`${ROOT}/template`, read, writeForOwnSettings, (req, res) => {
     const body = bodyOf(req);
     answer(
       res,
-      withConnection(RED, modelCache, body, res, async (c) => ({
+      withClient(RED, modelCache, body, res, async (c) => ({
         service: body.service,
         method: body.method,
         template: await c.template(text(body.service), text(body.method)),
@@ -64,8 +78,8 @@ export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCac
     const body = bodyOf(req);
     answer(
       res,
-      withConnection(RED, modelCache, body, res, async (c, shared) => {
-        // A shared connection logs in afresh (and keeps the new token); a failed login during its
+      withClient(RED, modelCache, body, res, async (c, shared) => {
+        // A shared client logs in afresh (and keeps the new token); a failed login during its
         // cool-down is answered from memory, so that the button cannot lock the Cx account.
         const t = await c.token({ refresh: shared });
         return { ok: true, expiry: t.expiry, validUntil: localTime(t.expiry) ?? null };
@@ -82,21 +96,36 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-async function withConnection<T>(
+/** A value typed in the browser, used as typed: a `${NAME}` in it is refused, not resolved. */
+function typed<T>(value: T, what: string): T {
+  if (typeof value === 'string' && ENV_REF.test(value.trim()))
+    throw new CxError(
+      'CX_CONFIG',
+      `The ${what} refers to an environment variable, which the editor resolves only for a deployed Cx connection. Deploy the connection, then try again.`,
+    );
+  return value;
+}
+
+async function withClient<T>(
   RED: NodeAPI,
   modelCache: ServiceModelCache,
   body: DialogBody,
   res: Response,
   fn: (c: SharedClient, shared: boolean) => Promise<T>,
 ): Promise<T> {
-  const deployed = body.id ? (RED.nodes.getNode(body.id) as CxConfigNode | null) : null;
-  const env = (name: string) => RED.util.getSetting(deployed as never, name);
-  const props: CxConfigProps = { ...body };
-  for (const k of CONFIG_FIELD_NAMES) {
-    const v = props[k];
-    if (typeof v === 'string') props[k] = resolveEnvRef(v, env);
+  const node = typeof body.id === 'string' && body.id ? RED.nodes.getNode(body.id) : null;
+  const deployed = node?.type === 'cx-config' ? (node as CxConfigNode) : null;
+  if (!bringsSettings(body)) {
+    if (!deployed?.client)
+      throw new CxError(
+        'CX_CONFIG',
+        'This Cx connection is not running in Node-RED (not deployed yet, disabled, or used by no node). Deploy it with a node that uses it, then try again.',
+      );
+    return fn(deployed.client, true);
   }
-  const creds = credentialsOf(RED, body, deployed, env);
+  const props: CxConfigProps = {};
+  for (const k of CONFIG_FIELD_NAMES) props[k] = typed(body[k], `setting "${k}"`);
+  const creds = credentialsOf(RED, body, deployed);
   const opts = { ...optionsFor(props, creds, transportFor(RED, body)), modelCache };
   if (deployed?.client && deployed.client.key === settingsKey(opts)) return fn(deployed.client, true);
   const temp = new SharedClient(opts);
@@ -109,18 +138,23 @@ async function withConnection<T>(
   }
 }
 
-function credentialsOf(
-  RED: NodeAPI,
-  body: DialogBody,
-  deployed: CxConfigNode | null,
-  env: (name: string) => unknown,
-): CxCredentials {
+/**
+ * The credentials of a request: typed ones as typed; the stored ones (the editor shows a stored
+ * password as __PWRD__, and sends the stored user name back as it was stored) from the deployed
+ * node, whose `${NAME}` references the runtime has resolved.
+ */
+function credentialsOf(RED: NodeAPI, body: DialogBody, deployed: CxConfigNode | null): CxCredentials {
+  const raw = body.id ? (RED.nodes.getCredentials(body.id) as CxCredentials | undefined) : undefined;
   const stored = (): CxCredentials => {
     if (deployed?.credentials) return deployed.credentials;
-    const c = body.id ? (RED.nodes.getCredentials(body.id) as CxCredentials | undefined) : undefined;
-    return { username: resolveEnvRef(c?.username, env), password: resolveEnvRef(c?.password, env) };
+    // Stored on a node that is not running (a disabled flow): resolved as the runtime would.
+    const env = (name: string) => RED.util.getSetting(null as never, name);
+    return { username: resolveEnvRef(raw?.username, env), password: resolveEnvRef(raw?.password, env) };
   };
-  const username = typeof body.username === 'string' ? resolveEnvRef(body.username, env) : stored().username;
+  let username: string | undefined;
+  if (typeof body.username !== 'string') username = stored().username;
+  else if (raw && body.username === raw.username) username = stored().username;
+  else username = typed(body.username, 'user name');
   let password: string | undefined;
   if (body.password === STORED_PASSWORD || body.password === undefined) {
     password = stored().password;
@@ -131,7 +165,7 @@ function credentialsOf(
       );
     }
   } else {
-    password = resolveEnvRef(body.password, env);
+    password = typed(body.password, 'password');
   }
   return { username, password };
 }
@@ -164,7 +198,8 @@ function answer(res: Response, work: Promise<unknown>): void {
       else
         res.status(500).json({
           code: 'CX_INTERNAL',
-          message: `The request could not be handled: ${String((err as Error)?.message ?? err).slice(0, 200)}`,
+          // Not the error's text: it may quote a setting's value.
+          message: 'The request could not be handled.',
         });
     },
   );

@@ -87,15 +87,44 @@ describe('cx-config admin endpoints (editor helpers)', function () {
     noSecrets(res, 'Wr0ng!pass');
   });
 
-  it('POST test-connection resolves ${NAME} in typed credentials', async () => {
+  it('never resolves ${NAME} in what the browser sends; a deployed node names its own', async () => {
+    process.env.CX_ADMIN_TEST_URL = sim.url;
     process.env.CX_ADMIN_TEST_PASSWORD = PASSWORD;
     try {
-      await post('test-connection', { url: sim.url, username: USER, password: '${CX_ADMIN_TEST_PASSWORD}' }).expect(
-        200,
-      );
+      for (const [route, typed] of [
+        ['operations', { url: '${CX_ADMIN_TEST_URL}' }],
+        ['template', { url: '${CX_ADMIN_TEST_URL}' }],
+        ['test-connection', { url: sim.url, password: '${CX_ADMIN_TEST_PASSWORD}' }],
+        ['test-connection', { url: sim.url, username: '${CX_ADMIN_TEST_URL}', password: PASSWORD }],
+      ] as const) {
+        const res = await post(route, { username: USER, ...typed, service: RC, method: 'getVATCodes' }).expect(400);
+        assert.equal(res.body.code, 'CX_CONFIG');
+        assert.match(res.body.message, /environment variable/);
+        noSecrets(res, sim.url, PASSWORD);
+      }
+      assert.equal(sim.stats().logins + sim.stats().wsdlRequests, 0);
+      // A cx-config deployed with the same references: the runtime resolved them, and a request
+      // naming it alone uses it as it is.
+      await helper.unload();
+      await helper.load(cxNodes, deployed('${CX_ADMIN_TEST_URL}'), {
+        cfg: { username: USER, password: '${CX_ADMIN_TEST_PASSWORD}' },
+      });
+      const ops = await post('operations', { id: 'cfg', service: RC }).expect(200);
+      assert.ok(ops.body.operations.includes('getVATCodes'));
+      await post('test-connection', { id: 'cfg' }).expect(200);
+      // The stored user name sent back as stored, the password as __PWRD__: the stored values.
+      await post('test-connection', { id: 'cfg', url: sim.url, username: USER, password: '__PWRD__' }).expect(200);
     } finally {
+      delete process.env.CX_ADMIN_TEST_URL;
       delete process.env.CX_ADMIN_TEST_PASSWORD;
     }
+  });
+
+  it('a request naming only a cx-config that is not deployed is a 400 CX_CONFIG', async () => {
+    const res = await post('operations', { id: 'not-deployed', service: RC }).expect(400);
+    assert.equal(res.body.code, 'CX_CONFIG');
+    const other = await post('operations', { id: 'c1', service: RC }).expect(400);
+    assert.equal(other.body.code, 'CX_CONFIG', 'a node that is not a cx-config is not one');
   });
 
   it('POST test-connection of a deployed config uses its stored password (__PWRD__) and its connection', async () => {
