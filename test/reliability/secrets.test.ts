@@ -274,10 +274,11 @@ describe('reliability: secrets stay secret', function () {
       assert.equal((await call('POST', 'civica-cx/test-connection', reader, body)).status, 401);
       await until(() => (log().match(/permission\.fail/g) ?? []).length > auditsBefore, 'the audit entry');
       assert.match(log(), /"event":"permission\.fail","permissions":"cx-config\.write"/);
+      assert.equal((await call('GET', 'civica-cx/services', reader)).status, 200, 'reading is allowed');
       assert.equal(
         (await call('POST', 'civica-cx/operations', reader, { url: sim.url, service: RC })).status,
-        200,
-        'reading is allowed',
+        401,
+        'a reader may not make Node-RED fetch a URL of their choice',
       );
       assert.equal(sim.stats().logins, 0, 'no login was made for a refused caller');
       const admin = await token('admin', 'admin-pass', '*');
