@@ -1,6 +1,6 @@
 import * as sax from 'sax';
-import { StringDecoder } from 'node:string_decoder';
 import type { IncomingHttpHeaders } from 'node:http';
+import { BodyDecoder, CharsetError } from './charset';
 import { CxError, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
@@ -64,7 +64,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   /** The first few KB of the body, kept for the snippet of an error. */
   private readonly headChunks: Buffer[] = [];
   private headBytes = 0;
-  private readonly decoder = new StringDecoder('utf8');
+  private decoder: BodyDecoder | undefined;
+  private contentType = '';
   private readonly parser: sax.SAXParser;
   private started = false;
   private sawContent = false;
@@ -109,8 +110,10 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     // IIS and gateways may say when to come back; retries honour it (README "Retries, back-off and the queue").
     if (s === 503) this.retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
     const contentType = String(headers['content-type'] ?? '');
+    this.contentType = contentType;
     // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page.
-    if ((s !== 200 && s !== 500) || /html/i.test(contentType)) this.mode = 'other';
+    if ((s !== 200 && s !== 500) || /html/i.test(contentType.slice(0, 256))) this.mode = 'other';
+    else this.decoder = this.decoding(() => new BodyDecoder(contentType));
   }
 
   chunk(data: Buffer): void {
@@ -119,7 +122,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       this.headBytes += Math.min(data.length, SNIPPET_BYTES - this.headBytes);
     }
     if (this.mode === 'other') return;
-    const text = this.decoder.write(data);
+    const decoder = this.decoder as BodyDecoder;
+    const text = this.decoding(() => decoder.write(data));
     if (!this.sawContent && text.trim() !== '') {
       this.sawContent = true;
       if (!/^\s*</.test(text.slice(0, 64))) {
@@ -148,7 +152,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         { service, method, status, snippet: this.snippet(), sent: true, retryAfterMs: this.retryAfterMs },
       );
     }
-    this.writeSafely(this.decoder.end());
+    const decoder = this.decoder as BodyDecoder;
+    this.writeSafely(this.decoding(() => decoder.end()));
     try {
       this.parser.close();
     } catch (err) {
@@ -279,8 +284,18 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     }
   }
 
+  /** Runs a decoder step; bytes the charset cannot carry are CX_BAD_RESPONSE, never U+FFFD. */
+  private decoding<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof CharsetError) throw this.badResponse(err.why);
+      throw err;
+    }
+  }
+
   private snippet(): string {
-    return snippetOf(Buffer.concat(this.headChunks).toString('utf8'));
+    return snippetOf(decodeForSnippet(Buffer.concat(this.headChunks), this.contentType));
   }
 
   private badResponse(why: string, snippet?: string): CxError {
@@ -290,6 +305,16 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       `The answer from Cx to ${service}.${method} ${why}. If it persists, check what sits between this machine and Cx (proxy, firewall).`,
       { service, method, status: this.status, ...(snippet === undefined ? {} : { snippet }) },
     );
+  }
+}
+
+/** The start of a body as text for an error's snippet: its own charset when it can be read, else byte by byte. */
+export function decodeForSnippet(head: Buffer, contentType: string): string {
+  try {
+    // write() only: the head may end inside a character.
+    return new BodyDecoder(contentType).write(head);
+  } catch {
+    return head.toString('latin1');
   }
 }
 

@@ -1,3 +1,4 @@
+import { BodyDecoder, CharsetError } from './charset';
 import { CxError, snippetOf } from './errors';
 import { HttpTransport } from './http-transport';
 import { ServiceModel, WSDL_NS, buildServiceModel } from './service-model';
@@ -115,7 +116,15 @@ function textHandler(service: string, what: string, first: boolean) {
       chunks.push(data);
     },
     end(): string {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const body = Buffer.concat(chunks);
+      let text: string;
+      try {
+        const decoder = new BodyDecoder(contentType);
+        text = decoder.write(body) + decoder.end();
+      } catch (err) {
+        if (!(err instanceof CharsetError) || status !== 200) text = body.subarray(0, 4096).toString('latin1');
+        else throw new CxError('CX_BAD_RESPONSE', `The ${what} ${err.why}.`, { service, status });
+      }
       if (status === 404 && first) {
         throw new CxError(
           'CX_UNKNOWN_SERVICE',

@@ -111,6 +111,27 @@ describe('reading answers', () => {
     assert.ok(big.message.length < 1000, `message of ${big.message.length} characters`);
   });
 
+  it('decodes the answer by BOM and charset (UTF-16LE/BE, ISO-8859-1, windows-1252), never into U+FFFD', () => {
+    const xml = ENV('<PingResponse xmlns="http://tempuri.org/"><PingResult>Café – “ok” €</PingResult></PingResponse>');
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+    assert.equal(read(le, 'Ping', { chunk: 3 }).result, 'Café – “ok” €');
+    const be = Buffer.from(xml, 'utf16le').swap16();
+    assert.equal(read(be, 'Ping', { chunk: 5, contentType: 'text/xml; charset=utf-16BE' }).result, 'Café – “ok” €');
+    const latin = Buffer.from(
+      ENV('<PingResponse xmlns="http://tempuri.org/"><PingResult>Caf\xe9 \x80</PingResult></PingResponse>'),
+      'latin1',
+    );
+    for (const cs of ['ISO-8859-1', 'windows-1252']) {
+      assert.equal(read(latin, 'Ping', { contentType: `text/xml; charset=${cs}` }).result, 'Café €');
+    }
+    throwsCode(() => read(latin, 'Ping'), 'CX_BAD_RESPONSE', /is not valid UTF-8/);
+    throwsCode(
+      () => read(latin, 'Ping', { contentType: 'text/xml; charset=koi8-r' }),
+      'CX_BAD_RESPONSE',
+      /"koi8-r", which the pack cannot read/,
+    );
+  });
+
   it('refuses non-XML, truncated XML and DOCTYPEs with CX_BAD_RESPONSE', () => {
     throwsCode(() => read('this is not xml', 'GetJob'), 'CX_BAD_RESPONSE', /not XML/);
     throwsCode(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import { CxClient, CxClientOptions } from '../../nodes/lib';
 import { CxSimulator, startSimulator } from '../../simulator';
 import {
@@ -289,6 +290,33 @@ describe('reliability: bad answers from the server', function () {
 
     const evilClient = () => client({ url: `${evil.origin}/cx` });
     const xml = (body: string) => ({ status: 200, type: 'text/xml; charset=UTF-8', body });
+
+    it('a WSDL and its schemas served in UTF-16 (BOM, charset=utf-16) are read', async () => {
+      // The simulator's own documents, re-encoded as WCF does with a UTF-16 text encoder.
+      const utf16 = await startHostile((req, res) => {
+        http.get(`${sim.url}${(req.url ?? '').replace(/^\/cx/, '')}`, (up) => {
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const body = Buffer.concat([
+              Buffer.from([0xff, 0xfe]),
+              Buffer.from(Buffer.concat(parts).toString(), 'utf16le'),
+            ]);
+            res.writeHead(up.statusCode ?? 502, {
+              'content-type': 'text/xml; charset=utf-16',
+              'content-length': body.length,
+            });
+            res.end(body);
+          });
+        });
+      });
+      try {
+        const ops = await client({ url: `${utf16.origin}/cx` }).operations(RC);
+        assert.ok(ops.includes('getVATCodes'), ops.join(','));
+      } finally {
+        await utf16.close();
+      }
+    });
 
     it('a schema import from another host is refused, and that host gets no request', async () => {
       serve = () => xml(wsdlImportingSchema(`${bystander.origin}/x.xsd`));
