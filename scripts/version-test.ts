@@ -54,6 +54,12 @@ const STEPS: { example: string; inject: string; debug: string; shows: RegExp }[]
     debug: 'Tell a person',
     shows: /Please check work order WO100008/,
   },
+  {
+    example: '04',
+    inject: 'Simulator: lose the next answer',
+    debug: 'Applied: do not send again',
+    shows: /RepairStatusCode: 'HOLD'/,
+  },
   { example: '05', inject: 'Read VAT codes (works)', debug: 'Answers', shows: /VATCodes: \[/ },
   {
     example: '05',
@@ -70,8 +76,8 @@ const STEPS: { example: string; inject: string; debug: string; shows: RegExp }[]
   {
     example: '05',
     inject: 'Simulator: next answer is a 503',
-    debug: 'Cx unreachable: try again later',
-    shows: /code: 'CX_HTTP'/,
+    debug: 'Maybe applied: read back before resending',
+    shows: /(?=[\s\S]*code: 'CX_HTTP')(?=[\s\S]*sent: true)/,
   },
 ];
 

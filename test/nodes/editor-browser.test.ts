@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
+import { readExamples } from '../../scripts/examples';
 import { Demo, startDemo } from '../helpers/demo';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -82,6 +83,47 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
   };
   const options = (list: string) =>
     page.$$eval(`#${list} option`, (os) => os.map((o) => (o as HTMLOptionElement).value));
+
+  it('every example tab: no two nodes overlap, and every wire runs forward or down to a new row', async () => {
+    const problems: string[] = [];
+    for (const { name, nodes } of readExamples()) {
+      const tab = nodes.find((n) => n.type === 'tab')?.id;
+      const onTab = nodes.filter((n) => n.z === tab);
+      await page.evaluate((t) => RED.workspaces.show(t), tab);
+      // The boxes as drawn: the node with its ports and any label beside it (whatever its label says).
+      const boxes = await page.evaluate(
+        (ids: string[]) =>
+          ids.map((id) => {
+            const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+            const r = g?.getBoundingClientRect();
+            return r ? { id, left: r.left, right: r.right, top: r.top, bottom: r.bottom } : { id };
+          }),
+        onTab.map((n) => n.id),
+      );
+      const box = new Map(boxes.map((b) => [b.id, b]));
+      const label = (id: string) => {
+        const n = onTab.find((x) => x.id === id);
+        return `${n?.type} "${n?.name || id}"`;
+      };
+      for (const b of boxes) if (b.left === undefined) problems.push(`${name}: ${label(b.id)} is not drawn`);
+      const drawn = boxes.filter((b): b is Required<typeof b> => b.left !== undefined);
+      for (let i = 0; i < drawn.length; i++)
+        for (let j = i + 1; j < drawn.length; j++) {
+          const [a, b] = [drawn[i], drawn[j]];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            problems.push(`${name}: ${label(a.id)} overlaps ${label(b.id)}`);
+        }
+      // A wire that runs back left under its own nodes is hard to follow: back only to a lower row.
+      for (const n of onTab)
+        for (const target of ((n.wires as string[][] | undefined) ?? []).flat()) {
+          const [from, to] = [box.get(n.id), box.get(target)];
+          if (from?.right === undefined || to?.left === undefined) continue;
+          if (from.right > to.left && to.top < from.bottom)
+            problems.push(`${name}: the wire ${label(n.id)} -> ${label(target)} runs back on the same row`);
+        }
+    }
+    assert.deepEqual(problems, []);
+  });
 
   it('cx call: double-click opens the dialog; the method list comes from the WSDL; "Request template" fills the request', async () => {
     await page.evaluate(() => RED.workspaces.show('cx-ex3-tab'));

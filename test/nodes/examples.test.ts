@@ -208,18 +208,83 @@ describe('example flows (examples/*.json, run against the simulator)', function 
     assert.equal(other.messages.length, 0);
   });
 
+  it('4: an answer lost after the update was sent (sent: true) is read back, never sent again: "Applied"', async () => {
+    await load('04');
+    const updated = debugOf('04', 'Status updated');
+    const done = debugOf('04', 'Applied: do not send again');
+    const again = debugOf('04', 'Not applied: safe to send again');
+    const notSent = debugOf('04', 'Not sent: safe to send again');
+    const other = debugOf('04', 'Other errors');
+    click('04', 'WO100002: Issued → WIP');
+    await updated.next();
+    sim.resetStats();
+    // The simulator makes the change, then cuts its answer off half-way.
+    click('04', 'Simulator: lose the next answer');
+    const applied = await done.next();
+    assert.equal(applied.cx.code, undefined, 'the read-back call itself succeeded');
+    assert.equal(applied.request.RepairStatusCode, 'HOLD');
+    assert.equal(applied.payload.WorkOrder.RepairStatusCode, 'HOLD');
+    const stats = sim.stats();
+    assert.equal(stats.byOperation.UpdateRepairWorksOrderStatus, 1, 'the update was sent once, never again');
+    assert.equal(stats.byOperation.GetRepairWorkOrderDetails, 1, 'then read back');
+    await settle();
+    assert.deepEqual(
+      [updated, again, notSent, other].map((r) => r.messages.length),
+      [1, 0, 0, 0],
+    );
+  });
+
+  it('4: a lost login answer (the update never left: sent false) takes "Not sent: safe to send again"', async () => {
+    await load('04');
+    const notSent = debugOf('04', 'Not sent: safe to send again');
+    const others = ['Applied: do not send again', 'Not applied: safe to send again', 'Other errors'].map((n) =>
+      debugOf('04', n),
+    );
+    // No token yet: the answer cut off is the login's, so the update itself was never sent.
+    click('04', 'Simulator: lose the next answer');
+    const msg = await notSent.next();
+    assert.equal(msg.cx.code, 'CX_NETWORK');
+    assert.equal(msg.cx.sent, false);
+    assert.equal(msg.payload.RepairStatusCode, 'HOLD');
+    const stats = sim.stats();
+    assert.equal(stats.byOperation.UpdateRepairWorksOrderStatus ?? 0, 0);
+    assert.equal(stats.byOperation.GetRepairWorkOrderDetails ?? 0, 0, 'nothing to read back');
+    await settle();
+    assert.deepEqual(
+      others.map((r) => r.messages.length),
+      [0, 0, 0],
+    );
+  });
+
+  it('4: a 503 to the update itself (sent true, not applied) is read back: "Not applied: safe to send again"', async () => {
+    await load('04');
+    const again = debugOf('04', 'Not applied: safe to send again');
+    const done = debugOf('04', 'Applied: do not send again');
+    const person = debugOf('04', 'Tell a person');
+    click('04', 'WO100008: Cancelled → WIP'); // logs in (and is refused), so the 503 meets the update
+    await person.next();
+    sim.inject('html503');
+    click('04', 'WO100002: Issued → WIP');
+    const msg = await again.next();
+    assert.equal(msg.request.RepairStatusCode, 'WIP');
+    assert.equal(msg.payload.WorkOrder.RepairStatusCode, 'ISS');
+    await settle();
+    assert.equal(done.messages.length, 0);
+  });
+
   describe('5: errors by code', () => {
     const paths = () => ({
       ok: debugOf('05', 'Answers'),
       login: debugOf('05', 'Login failed: fix the connection'),
       refused: debugOf('05', 'Refused: tell a person'),
-      later: debugOf('05', 'Cx unreachable: try again later'),
+      later: debugOf('05', 'Not sent: try again later'),
+      unknown: debugOf('05', 'Maybe applied: read back before resending'),
       other: debugOf('05', 'Other: fix the flow or data'),
     });
     const counts = (p: ReturnType<typeof paths>) =>
       Object.fromEntries(Object.entries(p).map(([k, r]) => [k, r.messages.length]));
 
-    it('answers, CX_REFUSED, CX_BAD_REQUEST and the simulated 503 (CX_HTTP) each take their own path', async () => {
+    it('answers, CX_REFUSED, CX_BAD_REQUEST and the simulated 503 (CX_HTTP, sent: true) each take their own path', async () => {
       await load('05');
       const p = paths();
       click('05', 'Read VAT codes (works)');
@@ -231,11 +296,12 @@ describe('example flows (examples/*.json, run against the simulator)', function 
       assert.equal(bad.error.code, 'CX_BAD_REQUEST');
       assert.match(bad.error.message, /WorkOrderRef/);
       click('05', 'Simulator: next answer is a 503');
-      const later = await p.later.next();
-      assert.equal(later.error.code, 'CX_HTTP');
-      assert.match(later.error.message, /503/);
+      const unknown = await p.unknown.next();
+      assert.equal(unknown.error.code, 'CX_HTTP');
+      assert.equal(unknown.cx.sent, true);
+      assert.match(unknown.error.message, /503/);
       await settle();
-      assert.deepEqual(counts(p), { ok: 1, login: 0, refused: 1, later: 1, other: 1 });
+      assert.deepEqual(counts(p), { ok: 1, login: 0, refused: 1, later: 0, unknown: 1, other: 1 });
     });
 
     it('a wrong CX_PASSWORD takes the CX_LOGIN_FAILED path', async () => {
@@ -245,10 +311,10 @@ describe('example flows (examples/*.json, run against the simulator)', function 
       click('05', 'Read VAT codes (works)');
       assert.equal((await p.login.next()).error.code, 'CX_LOGIN_FAILED');
       await settle();
-      assert.deepEqual(counts(p), { ok: 0, login: 1, refused: 0, later: 0, other: 0 });
+      assert.deepEqual(counts(p), { ok: 0, login: 1, refused: 0, later: 0, unknown: 0, other: 0 });
     });
 
-    it('a CX_URL where nothing listens takes the "try again later" path (CX_NETWORK)', async () => {
+    it('a CX_URL where nothing listens takes the "not sent: try again later" path (CX_NETWORK, sent: false)', async () => {
       const closed = await new Promise<number>((resolve) => {
         const s = net.createServer().listen(0, '127.0.0.1', () => {
           const { port } = s.address() as net.AddressInfo;
@@ -259,9 +325,11 @@ describe('example flows (examples/*.json, run against the simulator)', function 
       await load('05');
       const p = paths();
       click('05', 'Read VAT codes (works)');
-      assert.equal((await p.later.next()).error.code, 'CX_NETWORK');
+      const later = await p.later.next();
+      assert.equal(later.error.code, 'CX_NETWORK');
+      assert.equal(later.cx.sent, false);
       await settle();
-      assert.deepEqual(counts(p), { ok: 0, login: 0, refused: 0, later: 1, other: 0 });
+      assert.deepEqual(counts(p), { ok: 0, login: 0, refused: 0, later: 1, unknown: 0, other: 0 });
     });
   });
 });
