@@ -61,8 +61,15 @@ export type ResolvedOptions = Required<
 > &
   Pick<CxClientOptions, 'tls' | 'proxy'>;
 
-/** Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case. */
-export const DEFAULT_INVALID_TOKEN_PATTERN = 'access\\s*denied\\s*[-\\u2010-\\u2015\\u2212:]?\\s*invalid\\s*token';
+/**
+ * Matches Cx's "Exception Message:Access denied – Invalid token" with any dash and any case.
+ * Written so that it cannot backtrack: between "denied" and "invalid" one character class, never
+ * two optional runs that could split the same spaces many ways (README "Reliability and security").
+ */
+export const DEFAULT_INVALID_TOKEN_PATTERN = 'access\\s*denied[\\s\\-\\u2010-\\u2015\\u2212:]*invalid\\s*token';
+
+/** setTimeout's largest delay; a longer one fires at once (Node warns and uses 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const PLACEMENTS: readonly TokenPlacementSetting[] = ['auto', 'header', 'parameter', 'member', 'none'];
 
@@ -80,15 +87,15 @@ export function resolveOptions(options: CxClientOptions): {
     url: options.url,
     username: options.username ?? '',
     password: options.password ?? '',
-    timeoutMs: num(options.timeoutMs, 30000, 1, 'timeout'),
-    refreshMarginMs: num(options.refreshMarginMs, 60000, 0, 'refresh margin'),
+    timeoutMs: num(options.timeoutMs, 30000, 1, 'timeout', MAX_TIMER_MS),
+    refreshMarginMs: num(options.refreshMarginMs, 60000, 0, 'refresh margin', MAX_TIMER_MS),
     maxConcurrent: Math.floor(num(options.maxConcurrent, 8, 1, 'maximum concurrent calls')),
     maxQueue: Math.floor(num(options.maxQueue, DEFAULT_MAX_QUEUE, 1, 'queue limit')),
     maxResponseBytes: num(options.maxResponseBytes, 50 * 1024 * 1024, 1024, 'maximum response size'),
     invalidTokenPattern: options.invalidTokenPattern || DEFAULT_INVALID_TOKEN_PATTERN,
     tokenPlacement: options.tokenPlacement ?? 'auto',
     tokenName: options.tokenName || 'Token',
-    loginCooldownMs: num(options.loginCooldownMs, 60000, 0, 'login cool-down'),
+    loginCooldownMs: num(options.loginCooldownMs, 60000, 0, 'login cool-down', MAX_TIMER_MS),
     loginService: options.loginService || 'WSTokenService',
     loginMethod: options.loginMethod || 'GetUserWSToken',
     tls: options.tls,
@@ -112,12 +119,18 @@ export function resolveOptions(options: CxClientOptions): {
   return { baseUrl, opts, invalidToken };
 }
 
-function num(v: number | undefined, def: number, min: number, name: string): number {
+function num(v: number | undefined, def: number, min: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined || v === null) return def;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
     throw new CxError(
       'CX_CONFIG',
       `The setting ${name} must be a number of at least ${min}; correct it in the Cx connection, or leave it empty for the default.`,
+    );
+  }
+  if (v > max) {
+    throw new CxError(
+      'CX_CONFIG',
+      `The setting ${name} must be at most ${max === MAX_TIMER_MS ? `${max} ms (about 24 days), the longest timer Node.js can set` : max}; correct it in the Cx connection, or leave it empty for the default.`,
     );
   }
   return v;

@@ -2,7 +2,14 @@ import { Circuit, CircuitState } from './circuit';
 import { Clock, systemClock } from './clock';
 import { CxError, closedError } from './errors';
 import { buildEnvelope, escapeText } from './envelope';
-import { faultError, isActionNotSupported, isRefusal, refusalError, tokenRejectedError } from './faults';
+import {
+  faultError,
+  isActionNotSupported,
+  isInvalidTokenFault,
+  isRefusal,
+  refusalError,
+  tokenRejectedError,
+} from './faults';
 import { HttpRequest, HttpTransport, ResponseHandler } from './http-transport';
 import { Limiter } from './limiter';
 import { logIn } from './login';
@@ -286,7 +293,7 @@ export class CxClient {
       const left = deadline - this.clock.now();
       if (left <= 0) throw outOfTime(this.opts.timeoutMs);
       const answer = await this.post(model, op, withToken(token), left);
-      if (!answer.fault || token === undefined || !this.invalidToken.test(answer.fault.string))
+      if (token === undefined || !isInvalidTokenFault(answer, this.invalidToken))
         return { answer, retried: attempt > 0 };
       this.tokens.invalidate(token);
       if (attempt > 0) throw tokenRejectedError(answer, ctx);

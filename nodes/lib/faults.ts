@@ -25,6 +25,17 @@ export function faultError(a: SoapAnswer, ctx: Ctx): CxError {
   );
 }
 
+/**
+ * How much of a fault's text the invalid-token pattern sees. Cx's fault is one short sentence; a
+ * user-set pattern that backtracks can then cost at most this much, whatever the server sends.
+ */
+export const INVALID_TOKEN_TEXT_CHARS = 1024;
+
+/** Whether a fault is Cx's invalid-token fault, by the pattern, over a bounded prefix of its text. */
+export function isInvalidTokenFault(a: SoapAnswer, pattern: RegExp): boolean {
+  return !!a.fault && pattern.test(a.fault.string.slice(0, INVALID_TOKEN_TEXT_CHARS));
+}
+
 /** Whether a fault says the operation's SOAPAction is unknown (the WSDL has changed). */
 export function isActionNotSupported(a: SoapAnswer): boolean {
   return !!a.fault && /ActionNotSupported/i.test(a.fault.code);
