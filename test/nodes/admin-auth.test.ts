@@ -66,9 +66,13 @@ describe('editor helpers with adminAuth (a real Node-RED 4.1)', function () {
       },
       { id: 't1', type: 'cx-token', z: 'f1', x: 100, y: 100, cx: 'cfg', wires: [] },
     ];
+    // The runtime answers the deploy before it has started the new flows.
+    const started = () => (red.log().match(/Started flows/g) ?? []).length;
+    await until(() => started() > 0, 'the empty flows of the first start', 10000);
+    const startsBefore = started();
     const deployed = await as('admin', 'flows', flows, { 'node-red-deployment-type': 'full' });
     assert.ok(deployed.ok, await deployed.text());
-    await until(() => /Started flows/.test(red.log()), 'the flows to start', 10000);
+    await until(() => started() > startsBefore, 'the deployed flows to start', 10000);
   });
   after(async () => {
     await red?.stop();
