@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import { ServiceModelCache, TokenSession } from './lib';
+import { ServiceModelCache, TokenHandOver } from './lib';
 import { registerAdminEndpoints } from './adapter/admin';
 import { SharedClient } from './adapter/shared-client';
 import { optionsFor, settingsKey, transportFor } from './adapter/settings';
@@ -10,7 +10,7 @@ export = function (RED: NodeAPI): void {
   // node recreated with unchanged settings and credentials takes over its predecessor's token
   // (Cx limits concurrent logins per user; a redeploy should not cost a login).
   const modelCache = new ServiceModelCache();
-  const handovers = new Map<string, { key: string; session: TokenSession }>();
+  const handovers = new Map<string, { key: string; session: TokenHandOver }>();
 
   function CxConfig(this: CxConfigNode, def: CxConfigDef) {
     RED.nodes.createNode(this, def);

@@ -5,7 +5,7 @@ import {
   CxClientOptions,
   CxError,
   TokenInfo,
-  TokenSession,
+  TokenHandOver,
   isCxError,
 } from '../lib';
 import { settingsKey } from './settings';
@@ -55,7 +55,7 @@ export class SharedClient {
   }
 
   /** The fresh token, if any, for the client that replaces this one (see CxClient.handOver). */
-  handOver(): TokenSession | undefined {
+  handOver(): TokenHandOver | undefined {
     return this.client?.handOver();
   }
 

@@ -6,6 +6,7 @@ import type { Clock } from './clock';
 import type { Timers } from './timers';
 import type { ServiceModelCache } from './model-cache';
 import type { TokenPlacementSetting } from './token-placement';
+import type { LoginRefusals } from './login-refusals';
 
 export interface CxClientOptions {
   /** Base URL of the Cx instance, e.g. `https://mysite.civica-cx.co.uk/cx`. */
@@ -28,8 +29,17 @@ export interface CxClientOptions {
   tokenPlacement?: TokenPlacementSetting;
   /** Name of the token element, header or parameter (case-insensitive). Default `Token`. */
   tokenName?: string;
-  /** After a refused login, no new login for this long, ms. Default 60,000. */
+  /**
+   * After a refused login, or a fresh token that Cx rejects, no new login for this long, ms.
+   * Default 60,000.
+   */
   loginCooldownMs?: number;
+  /**
+   * Never two logins closer than this, ms, whatever TokenExpiry says (a login forced by an
+   * invalid-token fault excepted, once per call); also the pause after a login that failed.
+   * Default 10,000; at least 1,000.
+   */
+  loginIntervalMs?: number;
   loginService?: string;
   loginMethod?: string;
   tls?: TlsOptions;
@@ -43,10 +53,26 @@ export interface CxClientOptions {
   modelCache?: ServiceModelCache;
   /**
    * A token handed over by the connection this one replaces (same settings and credentials, see
-   * `handOver()`), so that a redeploy does not log in again.
+   * `handOver()`), so that a redeploy does not log in again; a promise when a login was in flight.
    */
-  session?: TokenSession;
+  session?: TokenHandOver;
+  /**
+   * Refused logins shared by the connections of one runtime (redeploys, Test connection): a
+   * refusal for the same URL and user is waited out here too.
+   */
+  loginRefusals?: LoginRefusals;
+  /** Where the client reports what an operator should know (an expiry it ignores, a token member it guessed). */
+  logger?: CxLogger;
 }
+
+/** A Node-RED node fits: `{ warn: (m) => node.warn(m), log: (m) => node.log(m) }`. Never given a secret. */
+export interface CxLogger {
+  warn(message: string): void;
+  log?(message: string): void;
+}
+
+/** What `handOver()` gives: the token, or a promise of the one a login in flight will bring. */
+export type TokenHandOver = TokenSession | Promise<TokenSession | undefined>;
 
 /** A token with what is known of its life; only ever passed between connections of one owner. */
 export interface TokenSession {
@@ -57,7 +83,10 @@ export interface TokenSession {
 
 /** The settings with every default filled in and every value checked. */
 export type ResolvedOptions = Required<
-  Omit<CxClientOptions, 'tls' | 'proxy' | 'clock' | 'timers' | 'failFast' | 'modelCache' | 'session'>
+  Omit<
+    CxClientOptions,
+    'tls' | 'proxy' | 'clock' | 'timers' | 'failFast' | 'modelCache' | 'session' | 'loginRefusals' | 'logger'
+  >
 > &
   Pick<CxClientOptions, 'tls' | 'proxy'>;
 
@@ -96,6 +125,7 @@ export function resolveOptions(options: CxClientOptions): {
     tokenPlacement: options.tokenPlacement ?? 'auto',
     tokenName: options.tokenName || 'Token',
     loginCooldownMs: num(options.loginCooldownMs, 60000, 0, 'login cool-down', MAX_TIMER_MS),
+    loginIntervalMs: num(options.loginIntervalMs, 10000, 1000, 'minimum time between logins', MAX_TIMER_MS),
     loginService: options.loginService || 'WSTokenService',
     loginMethod: options.loginMethod || 'GetUserWSToken',
     tls: options.tls,
@@ -104,7 +134,7 @@ export function resolveOptions(options: CxClientOptions): {
   if (!PLACEMENTS.includes(opts.tokenPlacement)) {
     throw new CxError(
       'CX_CONFIG',
-      `Unknown token placement "${opts.tokenPlacement}"; use auto, header, parameter, member or none.`,
+      'The token placement setting is not one of auto, header, parameter, member or none; choose one in the Cx connection.',
     );
   }
   let invalidToken: RegExp;
@@ -147,9 +177,17 @@ function parseBaseUrl(url: unknown): URL {
   try {
     u = new URL(url.trim());
   } catch {
+    // The setting's text is not repeated: it may have come from an environment variable.
+    const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]{0,99})\}$/.exec(url.trim());
+    if (ref) {
+      throw new CxError(
+        'CX_CONFIG',
+        `The Cx base URL refers to the environment variable ${ref[1]}, which is not set. Set ${ref[1]} in the environment Node-RED starts with (or in the flow's or group's environment), or type the URL, e.g. https://mysite.civica-cx.co.uk/cx`,
+      );
+    }
     throw new CxError(
       'CX_CONFIG',
-      `The Cx base URL "${url.slice(0, 100)}" is not a URL. It needs a scheme, e.g. https://mysite.civica-cx.co.uk/cx`,
+      'The Cx base URL setting is not a URL. It needs a scheme and a host, e.g. https://mysite.civica-cx.co.uk/cx',
     );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {

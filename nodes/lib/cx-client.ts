@@ -24,10 +24,12 @@ import { Timers, systemTimers } from './timers';
 import { loadServiceModel } from './wsdl-loader';
 import { jsonWithBuffers } from './json-key';
 import { ServiceModelCache } from './model-cache';
-import { CxClientOptions, ResolvedOptions, TokenSession, resolveOptions } from './client-options';
+import { CxClientOptions, CxLogger, ResolvedOptions, TokenHandOver, resolveOptions } from './client-options';
+import { LoginRefusals } from './login-refusals';
+import { SecretScrubber } from './scrub';
 
 export { DEFAULT_INVALID_TOKEN_PATTERN } from './client-options';
-export type { CxClientOptions, TokenSession } from './client-options';
+export type { CxClientOptions, CxLogger, TokenHandOver, TokenSession } from './client-options';
 
 export interface CallOptions {
   /** Return `IsValid: false` answers as data instead of failing with CX_REFUSED. */
@@ -93,6 +95,27 @@ function outOfTime(timeoutMs: number): CxError {
 }
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
+const READ_BACK = 'Cx may have received and applied it: read the record back before sending it again.';
+
+/**
+ * A call's final error as the caller sees it: a request that Cx answered is marked sent (the
+ * answer says what happened); one that left and got no usable answer (a timeout, a drop, a close,
+ * a truncated answer, a 5xx page) says to read back before sending again (README "Errors").
+ */
+function withOutcome(err: CxError): CxError {
+  const status = err.details.status ?? 0;
+  const answered =
+    ['CX_FAULT', 'CX_REFUSED'].includes(err.code) || (err.code === 'CX_HTTP' && status > 0 && status < 500);
+  const noAnswer =
+    ['CX_TIMEOUT', 'CX_NETWORK', 'CX_CLOSED', 'CX_BAD_RESPONSE'].includes(err.code) ||
+    (err.code === 'CX_HTTP' && (status >= 500 || status === 408));
+  if (answered && err.details.sent === undefined)
+    return new CxError(err.code, err.message, { ...err.details, sent: true });
+  if (noAnswer && err.details.sent !== false && !err.message.includes(READ_BACK))
+    return new CxError(err.code, `${err.message} ${READ_BACK}`, { ...err.details, sent: true });
+  return err;
+}
+
 /**
  * A connection to one Cx instance with one set of credentials: one shared token, one WSDL model
  * per service, one keep-alive socket pool and one concurrency cap. No Node-RED in here.
@@ -106,14 +129,21 @@ export class CxClient {
   private readonly transport: HttpTransport;
   /** Every request to Cx (calls, logins, WSDL reads) goes through this, under the circuit. */
   private readonly requests: Pick<HttpTransport, 'send'>;
+  /** Logins have their own socket, so that one in flight at a redeploy can finish for the successor. */
+  private readonly loginTransport: HttpTransport;
+  private readonly loginRequests: Pick<HttpTransport, 'send'>;
   private readonly circuit: Circuit;
   private readonly limiter: Limiter;
   private readonly waits: RetryWaits;
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly tokens: TokenManager;
+  private readonly scrubber: SecretScrubber;
+  private readonly logger?: CxLogger;
   private readonly invalidToken: RegExp;
   private readonly services = new Map<string, Promise<ServiceModel>>();
+  /** The model each service's entry in `services` resolved to, to tell a stale model from a fresh one. */
+  private readonly loaded = new Map<string, ServiceModel>();
   private readonly places = new WeakMap<OperationModel, ResolvedTokenPlace>();
   private closed = false;
 
@@ -123,17 +153,17 @@ export class CxClient {
     this.baseUrl = baseUrl;
     this.opts = opts;
     this.invalidToken = invalidToken;
-    this.transport = new HttpTransport(
-      {
-        timeoutMs: opts.timeoutMs,
-        maxResponseBytes: opts.maxResponseBytes,
-        // One socket per concurrent call, plus one for a login or WSDL fetch beside them.
-        maxSockets: opts.maxConcurrent + 1,
-        tls: opts.tls,
-        proxy: opts.proxy,
-      },
-      this.baseUrl,
-    );
+    this.logger = options.logger;
+    const transportOptions = {
+      timeoutMs: opts.timeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      // One socket per concurrent call, plus one for a WSDL fetch beside them.
+      maxSockets: opts.maxConcurrent + 1,
+      tls: opts.tls,
+      proxy: opts.proxy,
+    };
+    this.transport = new HttpTransport(transportOptions, this.baseUrl);
+    this.loginTransport = new HttpTransport({ ...transportOptions, maxSockets: 1 }, this.baseUrl);
     this.clock = options.clock ?? systemClock;
     this.timers = options.timers ?? systemTimers;
     this.circuit = new Circuit(this.clock, options.failFast, this.timers);
@@ -141,6 +171,11 @@ export class CxClient {
     const circuit = this.circuit;
     this.requests = {
       send: <T>(req: HttpRequest, handler: ResponseHandler<T>) => circuit.guard(() => transport.send(req, handler)),
+    };
+    const loginTransport = this.loginTransport;
+    this.loginRequests = {
+      send: <T>(req: HttpRequest, handler: ResponseHandler<T>) =>
+        circuit.guard(() => loginTransport.send(req, handler)),
     };
     this.limiter = new Limiter(opts.maxConcurrent, {
       maxQueue: opts.maxQueue,
@@ -151,12 +186,39 @@ export class CxClient {
     this.waits = new RetryWaits(this.timers);
     this.modelCache = options.modelCache;
     this.cachePrefix = jsonWithBuffers([opts.maxResponseBytes, opts.tls ?? null, opts.proxy ?? null]);
-    const channel = { operation: this.operation.bind(this), post: this.post.bind(this) };
-    this.tokens = new TokenManager(() => logIn(channel, opts), this.clock, {
+    this.scrubber = new SecretScrubber(opts.password);
+    const channel = {
+      operation: this.operation.bind(this),
+      post: (model: ServiceModel, op: OperationModel, envelope: string) =>
+        this.post(model, op, envelope, undefined, this.loginRequests),
+    };
+    const login = async () => {
+      const r = await logIn(channel, opts);
+      this.scrubber.addToken(r.token);
+      return r;
+    };
+    this.tokens = new TokenManager(login, this.clock, {
       refreshMarginMs: opts.refreshMarginMs,
       cooldownMs: opts.loginCooldownMs,
+      loginIntervalMs: opts.loginIntervalMs,
+      warn: (m) => this.logger?.warn(m),
+      refusals: options.loginRefusals
+        ? { registry: options.loginRefusals, key: LoginRefusals.keyOf(this.baseUrl, opts.username) }
+        : undefined,
+      scrub: (e) => this.scrubber.error(e),
     });
-    if (options.session) this.tokens.adopt(options.session);
+    const session = options.session;
+    if (session instanceof Promise) {
+      this.tokens.adoptPending(
+        session.then((t) => {
+          if (t) this.scrubber.addToken(t.token);
+          return t;
+        }),
+      );
+    } else if (session) {
+      this.scrubber.addToken(session.token);
+      this.tokens.adopt(session);
+    }
   }
 
   /**
@@ -170,7 +232,7 @@ export class CxClient {
     const started = performance.now();
     const policy = retryPolicy(options.retry);
     let prepared: Promise<Prepared> | undefined;
-    const { value, attempts } = await withRetries(
+    const run = withRetries(
       async () => {
         // The WSDL is read (and the request built) once; a failed read is tried again next attempt.
         prepared ??= this.prepare(service, method, args).catch((err) => {
@@ -182,6 +244,14 @@ export class CxClient {
       policy,
       { clock: this.clock, waits: this.waits, onRetry: options.onRetry },
     );
+    let done: Awaited<typeof run>;
+    try {
+      done = await run;
+    } catch (err) {
+      const e = this.outgoing(err);
+      throw e instanceof CxError ? withOutcome(e) : e;
+    }
+    const { value, attempts } = done;
     return { ...value, attempts, durationMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 
@@ -207,7 +277,7 @@ export class CxClient {
       async () => {
         const { answer, retried } = await this.exchange(p.model, p.op, p.place, p.withToken, p.ctx, deadline);
         if (answer.fault) {
-          if (isActionNotSupported(answer)) this.forgetService(p.model.name);
+          if (isActionNotSupported(answer)) this.forgetService(p.model);
           throw faultError(answer, p.ctx);
         }
         if (!options.refusalsAsData && isRefusal(answer.result)) throw refusalError(answer.result, p.ctx);
@@ -239,31 +309,47 @@ export class CxClient {
 
   /** The shared token (logging in if needed), or a fresh one with `refresh`. */
   async token(options: { refresh?: boolean } = {}): Promise<TokenInfo> {
-    const t = await this.tokens.get(options.refresh === true);
-    return { token: t.token, expiry: t.expiry === undefined ? null : new Date(t.expiry).toISOString() };
+    try {
+      const t = await this.tokens.get({ force: options.refresh === true });
+      return { token: t.token, expiry: t.expiry === undefined ? null : new Date(t.expiry).toISOString() };
+    } catch (err) {
+      throw this.outgoing(err);
+    }
   }
 
   /** The operation names of a service, read from its WSDL. */
   async operations(service: string): Promise<string[]> {
-    return [...(await this.service(service)).operations.keys()].sort();
+    try {
+      return [...(await this.service(service)).operations.keys()].sort();
+    } catch (err) {
+      throw this.outgoing(err);
+    }
   }
 
   /** A JSON skeleton of an operation's input, members in schema order, token left out. */
   async template(service: string, method: string): Promise<Record<string, unknown>> {
-    const { model, op } = await this.operation(service, method);
-    return buildTemplate(op, model.schema, this.placeOf(model, op));
+    try {
+      const { model, op } = await this.operation(service, method);
+      return buildTemplate(op, model.schema, this.placeOf(model, op));
+    } catch (err) {
+      throw this.outgoing(err);
+    }
   }
 
   /**
-   * The current token, if it is still fresh, for the connection that replaces this one with the
-   * same settings and credentials (Cx limits concurrent logins per user: a redeploy should not
-   * cost one). Call before `close()`.
+   * For the connection that replaces this one with the same settings and credentials: the
+   * current token if it is still fresh, or, when a login is in flight, a promise of its token
+   * (Cx limits concurrent logins per user: a redeploy should not cost one). Call before `close()`.
    */
-  handOver(): TokenSession | undefined {
-    return this.closed ? undefined : this.tokens.snapshot();
+  handOver(): TokenHandOver | undefined {
+    if (this.closed) return undefined;
+    return this.tokens.snapshot() ?? this.tokens.handOverPending();
   }
 
-  /** Ends calls in flight (CX_CLOSED), drops queued ones, frees sockets. Idempotent. */
+  /**
+   * Ends calls in flight (CX_CLOSED), drops queued ones, frees sockets. Idempotent. A login
+   * handed over by `handOver()` is left to finish (within the timeout), then its socket goes too.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -272,7 +358,20 @@ export class CxClient {
     this.circuit.close();
     this.tokens.close();
     this.transport.close();
+    const login = this.tokens.loginInFlight;
+    if (login && this.tokens.handingOverLogin) {
+      const done = () => this.loginTransport.close();
+      login.then(done, done);
+    } else {
+      this.loginTransport.close();
+    }
     this.services.clear();
+    this.loaded.clear();
+  }
+
+  /** What leaves the client: a CxError with the connection's password and tokens removed. */
+  private outgoing(err: unknown): unknown {
+    return err instanceof CxError ? this.scrubber.error(err) : err;
   }
 
   /**
@@ -289,14 +388,20 @@ export class CxClient {
     deadline: number,
   ): Promise<{ answer: SoapAnswer; retried: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const token = place.kind === 'none' ? undefined : await this.tokenBefore(deadline);
+      const token = place.kind === 'none' ? undefined : await this.tokenBefore(deadline, attempt > 0);
       const left = deadline - this.clock.now();
       if (left <= 0) throw outOfTime(this.opts.timeoutMs);
+      if (this.closed) throw closedError('before-send');
       const answer = await this.post(model, op, withToken(token), left);
       if (token === undefined || !isInvalidTokenFault(answer, this.invalidToken))
         return { answer, retried: attempt > 0 };
+      if (attempt > 0) {
+        // Cx does not act on a request whose token it rejects: safe to send again, later.
+        const err = tokenRejectedError(answer, ctx, this.opts.loginCooldownMs);
+        this.tokens.rejectedAfterLogin(token, err);
+        throw new CxError(err.code, err.message, { ...err.details, sent: false });
+      }
       this.tokens.invalidate(token);
-      if (attempt > 0) throw tokenRejectedError(answer, ctx);
     }
   }
 
@@ -304,10 +409,10 @@ export class CxClient {
    * The shared token, waited for no later than the call's deadline. The login is shared by every
    * call waiting for it, so it goes on; this call alone gives up. Either way the call was not sent.
    */
-  private tokenBefore(deadline: number): Promise<string> {
+  private tokenBefore(deadline: number, afterInvalid: boolean): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       const cancel = this.timers.after(deadline - this.clock.now(), () => reject(outOfTime(this.opts.timeoutMs)));
-      this.tokens.get().then(
+      this.tokens.get({ afterInvalid }).then(
         (t) => {
           cancel();
           resolve(t.token);
@@ -369,6 +474,7 @@ export class CxClient {
       this.services.set(key, p);
       p.then(
         (model) => {
+          if (this.services.get(key) === p) this.loaded.set(key, model);
           if (!cached) this.modelCache?.set(cacheKey, model);
         },
         // A failed load is not cached: the next call tries again (Cx may have been restarting).
@@ -380,10 +486,18 @@ export class CxClient {
     return p;
   }
 
-  /** Forgets a service's WSDL (here and in the shared cache), e.g. after ActionNotSupported. */
-  private forgetService(service: string): void {
-    this.services.delete(service.toLowerCase());
-    this.modelCache?.delete(`${this.cachePrefix}|${this.serviceUrl(service).href}`);
+  /**
+   * Forgets a service's WSDL (here and in the shared cache) after ActionNotSupported, unless it
+   * has been read again since `stale` was: the calls that met the fault together cause one reload.
+   */
+  private forgetService(stale: ServiceModel): void {
+    const key = stale.name.toLowerCase();
+    if (this.loaded.get(key) === stale) {
+      this.services.delete(key);
+      this.loaded.delete(key);
+    }
+    const cacheKey = `${this.cachePrefix}|${this.serviceUrl(stale.name).href}`;
+    if (this.modelCache?.get(cacheKey) === stale) this.modelCache.delete(cacheKey);
   }
 
   private serviceUrl(service: string): URL {
@@ -395,18 +509,28 @@ export class CxClient {
   private placeOf(model: ServiceModel, op: OperationModel): ResolvedTokenPlace {
     let place = this.places.get(op);
     if (!place) {
-      place = resolveTokenPlace(op, model.schema, this.opts.tokenPlacement, this.opts.tokenName, {
-        service: model.name,
-        method: op.name,
-      });
+      place = resolveTokenPlace(
+        op,
+        model.schema,
+        this.opts.tokenPlacement,
+        this.opts.tokenName,
+        { service: model.name, method: op.name },
+        (m) => this.logger?.log?.(m),
+      );
       this.places.set(op, place);
     }
     return place;
   }
 
-  private post(model: ServiceModel, op: OperationModel, envelope: string, timeoutMs?: number): Promise<SoapAnswer> {
+  private post(
+    model: ServiceModel,
+    op: OperationModel,
+    envelope: string,
+    timeoutMs?: number,
+    via: Pick<HttpTransport, 'send'> = this.requests,
+  ): Promise<SoapAnswer> {
     const url = this.serviceUrl(model.name);
-    return this.requests.send(
+    return via.send(
       {
         method: 'POST',
         url,

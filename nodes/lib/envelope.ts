@@ -1,7 +1,7 @@
 import { CxError } from './errors';
 import { MemberDecl, QName, SchemaSet } from './schema';
 import type { OperationModel } from './service-model';
-import type { ResolvedTokenPlace } from './token-placement';
+import { ResolvedTokenPlace, tokenElementName } from './token-placement';
 
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -38,6 +38,7 @@ function normaliseArgs(
   const params = op.params.filter((p) => !(place.kind === 'parameter' && p === place.param));
   const names = new Set(params.map((p) => p.name));
   const keys = Object.keys(args as object);
+  refuseToken(keys, place, ctx);
   if (keys.length > 0 && keys.every((k) => names.has(k))) return args as Record<string, unknown>;
   const only = params.length === 1 ? params[0] : undefined;
   // Naming a parameter (`request`) means the operation shape, so any other key is a mistake at
@@ -111,23 +112,21 @@ export function buildEnvelope(
     const t = schema.type(m.type);
     if (t?.kind === 'complex') {
       const obj = (value ?? {}) as Record<string, unknown>;
-      if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
-        throw bad(
-          `${path} must be an object with members ${schema
-            .membersOf(t)
-            .map((x) => x.name)
-            .join(', ')}, not ${describe(value)}`,
-          ctx,
-        );
-      }
       const members = schema.membersOf(t);
-      const known = new Set(members.map((x) => x.name));
+      // The token member is the pack's to fill: never one of the caller's names.
+      const tokenMember = tokenHere !== undefined && place.kind === 'member' ? place.member : undefined;
+      const valid = members.filter((x) => x !== tokenMember).map((x) => x.name);
+      if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
+        throw bad(`${path} must be an object with members ${valid.join(', ')}, not ${describe(value)}`, ctx);
+      }
+      if (tokenMember) refuseToken(Object.keys(obj), place, ctx);
+      const known = new Set(valid);
       const unknown = Object.keys(obj).filter((k) => !known.has(k));
       if (unknown.length) {
         throw new CxError(
           'CX_BAD_REQUEST',
-          `${path} has no member ${unknown.map((k) => `"${k}"`).join(', ')} in ${ctx.service}.${ctx.method}. Valid names, in order: ${members.map((x) => x.name).join(', ')}.`,
-          { ...ctx, validNames: members.map((x) => x.name) },
+          `${path} has no member ${unknown.map((k) => `"${k}"`).join(', ')} in ${ctx.service}.${ctx.method}. Valid names, in order: ${valid.join(', ')}.`,
+          { ...ctx, validNames: valid },
         );
       }
       out.push(`<${tag}>`);
@@ -173,6 +172,21 @@ export function buildEnvelope(
   if (usesXsi) decls.push(`xmlns:i="${XSI_NS}"`);
   for (const [ns, p] of prefixes) decls.push(`xmlns:${p}="${escapeAttr(ns)}"`);
   return `<s:Envelope ${decls.join(' ')}><s:Header>${header}</s:Header><s:Body>${body.join('')}</s:Body></s:Envelope>`;
+}
+
+/**
+ * A payload that names the token's element is refused rather than silently overwritten: the pack
+ * adds the connection's token itself (README "How the token is shared and renewed").
+ */
+function refuseToken(keys: string[], place: ResolvedTokenPlace, ctx: CallContext): void {
+  const name = tokenElementName(place);
+  const given = name === undefined ? undefined : keys.find((k) => k.toLowerCase() === name.toLowerCase());
+  if (given === undefined) return;
+  throw new CxError(
+    'CX_BAD_REQUEST',
+    `msg.payload for ${ctx.service}.${ctx.method} contains ${name}: the pack adds the connection's token itself. Remove ${name} from the payload.`,
+    { ...ctx },
+  );
 }
 
 /** The token is the client's, not the caller's: escaped, but not checked as a caller's value. */

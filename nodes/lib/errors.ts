@@ -47,8 +47,11 @@ export interface CxErrorDetails {
   result?: unknown;
   /**
    * Whether the request may have reached Cx: `false` when it certainly never left this machine
-   * (queue, connection refused, DNS, fail-fast), so sending it again is safe even for a write;
-   * `true` when Cx may have received (and applied) it. Absent when the question does not arise.
+   * (queue, connection refused, DNS, fail-fast, no token), or reached Cx only with a token Cx
+   * rejected, so sending it again is safe even for a write; `true` when Cx may have received (and
+   * applied) it. On a call's final error `true` comes with Cx's answer (a fault, a refusal, an error
+   * page) that says what happened, or, for a timeout, a drop or a close, with a message that says
+   * to read the record back before sending it again (README "Errors").
    */
   sent?: boolean;
   /** How many attempts were made (README "Retries, back-off and the queue"). */
@@ -57,6 +60,8 @@ export interface CxErrorDetails {
   retryAfterMs?: number;
   /** For CX_UNAVAILABLE: when the connection tries Cx again, in ms from the error. */
   retryInMs?: number;
+  /** When logins are paused (a refused login, a rejected token, a failed login): the earliest next try, ISO-8601. */
+  retryAt?: string;
 }
 
 export class CxError extends Error {
@@ -82,12 +87,16 @@ export class CxError extends Error {
  */
 export function closedError(when: 'before-send' | 'in-flight'): CxError {
   return when === 'before-send'
-    ? new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call started.', {
-        sent: false,
-      })
-    : new CxError('CX_CLOSED', 'The Cx connection was closed (redeploy or shutdown) before the call finished.', {
-        sent: true,
-      });
+    ? new CxError(
+        'CX_CLOSED',
+        'The Cx connection was closed (redeploy or shutdown) before the request was sent; nothing reached Cx, so it can be sent again.',
+        { sent: false },
+      )
+    : new CxError(
+        'CX_CLOSED',
+        'The Cx connection was closed (redeploy or shutdown) while the request was on its way to Cx or being answered.',
+        { sent: true },
+      );
 }
 
 export function isCxError(err: unknown): err is CxError {

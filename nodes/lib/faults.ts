@@ -42,11 +42,11 @@ export function isActionNotSupported(a: SoapAnswer): boolean {
 }
 
 /** A fresh token rejected too: the role or the placement is wrong, not the token's age. */
-export function tokenRejectedError(a: SoapAnswer, ctx: Ctx): CxError {
+export function tokenRejectedError(a: SoapAnswer, ctx: Ctx, cooldownMs: number): CxError {
   const f = a.fault as NonNullable<SoapAnswer['fault']>;
   return new CxError(
     'CX_TOKEN_INVALID',
-    `Cx rejected the token for ${ctx.service}.${ctx.method} even after a fresh login. Check that the API user's role allows this service, and the token placement setting.`,
+    `Cx rejected the token for ${ctx.service}.${ctx.method} even after a fresh login. Check that the API user's role allows this service, and the token placement setting. To avoid a login storm, calls fail at once with this error for ${Math.round(cooldownMs / 1000)} s.`,
     { ...ctx, status: a.status, faultCode: f.code, faultString: f.string },
   );
 }

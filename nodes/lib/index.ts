@@ -6,6 +6,8 @@ export type {
   CxHealth,
   RetryNotice,
   RetrySettings,
+  CxLogger,
+  TokenHandOver,
   TokenInfo,
   TokenSession,
 } from './cx-client';
@@ -17,3 +19,4 @@ export type { TokenPlacementSetting } from './token-placement';
 export { KNOWN_SERVICES } from './known-services';
 export { ServiceModelCache } from './model-cache';
 export { jsonWithBuffers } from './json-key';
+export { LoginRefusals } from './login-refusals';

@@ -50,7 +50,7 @@ export async function logIn(channel: LoginChannel, s: LoginSettings): Promise<Lo
     const reason = typeof r.InvalidReason === 'string' && r.InvalidReason ? r.InvalidReason : 'no token was returned';
     throw new CxError(
       'CX_LOGIN_FAILED',
-      `Cx refused the login of "${s.username}": ${sentence(reason)} ${hint} ${cooldown}.`,
+      `Cx refused the login of the connection's user: ${sentence(reason)} ${hint} ${cooldown}.`,
       { ...ctx, invalidReason: reason },
     );
   }

@@ -24,6 +24,7 @@ export function resolveTokenPlace(
   setting: TokenPlacementSetting,
   tokenName: string,
   ctx: { service: string; method: string },
+  log?: (message: string) => void,
 ): ResolvedTokenPlace {
   if (setting === 'none') return { kind: 'none' };
   const exact = (a: string) => a.toLowerCase() === tokenName.toLowerCase();
@@ -51,24 +52,56 @@ export function resolveTokenPlace(
     },
   };
   if (setting === 'auto') {
-    return (
-      find.header(exact) ??
-      find.parameter(exact) ??
-      find.member(exact) ??
-      find.header(loose) ??
-      find.parameter(loose) ??
-      find.member(loose) ?? { kind: 'none' }
-    );
+    const found = find.header(exact) ?? find.parameter(exact) ?? find.member(exact);
+    if (found) return found;
+    // The name-ends-in-token guess only when it points at one element: with two (`SecurityToken`
+    // and `ConfirmationToken`, say) the token could overwrite a business member.
+    const candidates = looseCandidates(op, schema, isText, loose);
+    if (candidates.length !== 1) {
+      if (candidates.length > 1)
+        log?.(
+          `${ctx.service}.${ctx.method}: no token element named ${tokenName}, and ${candidates.length} whose names end in "token" (${candidates.join(', ')}); none is used. Set the token placement and name on the Cx connection.`,
+        );
+      return { kind: 'none' };
+    }
+    const place = (find.header(loose) ?? find.parameter(loose) ?? find.member(loose)) as ResolvedTokenPlace;
+    log?.(`${ctx.service}.${ctx.method}: the token goes in ${candidates[0]} (no element is named ${tokenName}).`);
+    return place;
   }
   const place = find[setting](exact);
   if (!place) {
     throw new CxError(
       'CX_CONFIG',
-      `The token placement is set to "${setting}" with the name "${tokenName}", but ${ctx.service}.${ctx.method} declares no such ${setting}. Set the placement to "auto" or correct the name.`,
+      `The token placement is set to ${setting}, but ${ctx.service}.${ctx.method} declares no ${setting} with the configured token name. Set the placement to auto or correct the token name on the Cx connection.`,
       { ...ctx },
     );
   }
   return place;
+}
+
+/** Every element whose name ends in "token", as `header X`, `parameter X` or `member P.X`. */
+function looseCandidates(
+  op: OperationModel,
+  schema: SchemaSet,
+  isText: (m: MemberDecl) => boolean,
+  loose: (a: string) => boolean,
+): string[] {
+  const out = op.headers.filter((h) => loose(h.element.name)).map((h) => `header ${h.element.name}`);
+  for (const p of op.params) {
+    if (loose(p.name) && isText(p)) out.push(`parameter ${p.name}`);
+    const t = schema.type(p.type);
+    if (t?.kind === 'complex')
+      for (const m of schema.membersOf(t)) if (loose(m.name) && isText(m)) out.push(`member ${p.name}.${m.name}`);
+  }
+  return out;
+}
+
+/** The name of the element that carries the token, if the caller could name it in a payload. */
+export function tokenElementName(place: ResolvedTokenPlace): string | undefined {
+  if (place.kind === 'member') return place.member.name;
+  if (place.kind === 'parameter') return place.param.name;
+  if (place.kind === 'header') return place.header.name;
+  return undefined;
 }
 
 /** Whether the token's place is something the caller should leave out of a template. */

@@ -53,13 +53,18 @@ describe('Cx client against the simulator', function () {
       assert.equal(again.retried, false);
     });
 
-    it('returns the token with its expiry as ISO text, and a fresh one on request', async () => {
-      const c = client();
+    it('returns the token with its expiry as ISO text, and a fresh one on request once the login interval has passed', async () => {
+      let skew = 0;
+      const c = client({ clock: { now: () => Date.now() + skew }, loginIntervalMs: 10000 });
       const t1 = await c.token();
       assert.match(t1.token, /^\w+$/);
       assert.ok(t1.expiry && !Number.isNaN(Date.parse(t1.expiry)));
       assert.ok(Date.parse(t1.expiry) > Date.now());
       assert.equal((await c.token()).token, t1.token);
+      // Within the login interval a refresh is not a login: no path makes logins closer than that.
+      assert.equal((await c.token({ refresh: true })).token, t1.token);
+      assert.equal(sim.stats().logins, 1);
+      skew += 10000;
       const t2 = await c.token({ refresh: true });
       assert.notEqual(t2.token, t1.token);
       assert.equal(sim.stats().logins, 2);

@@ -36,7 +36,7 @@ describe('request envelopes', () => {
     throwsCode(
       () => envelope('GetJob', { JobReference: 'J1', '<x>': 1 }),
       'CX_BAD_REQUEST',
-      /Valid names, in order: Token, JobReference, JobUid, Priority, Since, Tags/,
+      /Valid names, in order: JobReference, JobUid, Priority, Since, Tags\./,
     );
     throwsCode(() => envelope('GetJob', { __proto__x: 1 }), 'CX_BAD_REQUEST');
   });

@@ -73,7 +73,7 @@ describe('TokenManager', () => {
     assert.equal(logins, 2);
   });
 
-  it('does not cool down after a network failure', async () => {
+  it('after a network failure, pauses for the login interval only, not the cool-down', async () => {
     const clock = fakeClock();
     let logins = 0;
     const tm = new TokenManager(
@@ -82,9 +82,12 @@ describe('TokenManager', () => {
         throw new CxError('CX_NETWORK', 'refused');
       },
       clock,
-      { refreshMarginMs: 60000, cooldownMs: 60000 },
+      { refreshMarginMs: 60000, cooldownMs: 60000, loginIntervalMs: 10000 },
     );
     await assert.rejects(tm.get(), { code: 'CX_NETWORK' });
+    await assert.rejects(tm.get(), { code: 'CX_NETWORK', message: /No new login is tried for another 10 s/ });
+    assert.equal(logins, 1);
+    clock.advance(10000);
     await assert.rejects(tm.get(), { code: 'CX_NETWORK' });
     assert.equal(logins, 2);
   });

@@ -38,7 +38,7 @@ describe('token placement', () => {
     throwsCode(
       () => resolveTokenPlace(op('ListJobs'), model.schema, 'member', 'Token', ctx('ListJobs')),
       'CX_CONFIG',
-      /declares no such member/,
+      /declares no member with the configured token name/,
     );
   });
 });

@@ -150,7 +150,11 @@ describe('reliability: secrets stay secret', function () {
       sim.expireTokens();
       helper.getNode('c1').receive({ payload: {} });
       assert.equal((await out.next()).cx.retried, true);
-      helper.getNode('t1').receive({ refresh: true });
+      // A second expiry: one more token (a refresh so soon would not log in: login interval).
+      sim.expireTokens();
+      helper.getNode('c1').receive({ payload: {} });
+      assert.equal((await out.next()).cx.retried, true);
+      helper.getNode('t1').receive({});
       await tokenOut.next();
       await settle(20);
 
