@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import { ServiceModelCache, TokenHandOver } from './lib';
+import { LoginRefusals, ServiceModelCache, TokenHandOver } from './lib';
 import { registerAdminEndpoints } from './adapter/admin';
 import { SharedClient } from './adapter/shared-client';
 import { optionsFor, settingsKey, transportFor } from './adapter/settings';
@@ -10,6 +10,9 @@ export = function (RED: NodeAPI): void {
   // node recreated with unchanged settings and credentials takes over its predecessor's token
   // (Cx limits concurrent logins per user; a redeploy should not cost a login).
   const modelCache = new ServiceModelCache();
+  // A refused login holds for the same URL and user across redeploys and for Test connection: a
+  // redeploy with the same wrong password must not log in again at once (Cx can lock the account).
+  const loginRefusals = new LoginRefusals();
   const handovers = new Map<string, { key: string; session: TokenHandOver }>();
 
   function CxConfig(this: CxConfigNode, def: CxConfigDef) {
@@ -17,7 +20,13 @@ export = function (RED: NodeAPI): void {
     const prior = handovers.get(this.id);
     handovers.delete(this.id);
     this.client = new SharedClient(() => {
-      const options = { ...optionsFor(def, this.credentials ?? {}, transportFor(RED, def)), modelCache };
+      const options = {
+        ...optionsFor(def, this.credentials ?? {}, transportFor(RED, def)),
+        modelCache,
+        loginRefusals,
+        // Expiry and token-placement notices; the client never passes a secret to them.
+        logger: { warn: (m: string) => this.warn(m), log: (m: string) => this.log(m) },
+      };
       return { ...options, session: prior?.key === settingsKey(options) ? prior.session : undefined };
     });
     if (this.client.error) this.warn(RED._('cx-config.errors.settings', { message: this.client.error.message }));
@@ -37,5 +46,5 @@ export = function (RED: NodeAPI): void {
       password: { type: 'password' },
     },
   });
-  registerAdminEndpoints(RED, modelCache);
+  registerAdminEndpoints(RED, modelCache, loginRefusals);
 };

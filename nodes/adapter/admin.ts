@@ -1,6 +1,6 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { CxError, KNOWN_SERVICES, ServiceModelCache, isCxError } from '../lib';
+import { CxError, KNOWN_SERVICES, LoginRefusals, ServiceModelCache, isCxError } from '../lib';
 import { SharedClient } from './shared-client';
 import { localTime } from './local-time';
 import {
@@ -40,7 +40,13 @@ function bringsSettings(body: DialogBody): boolean {
  * says. `${NAME}` references are resolved only in what a deployed node stores, never in what the
  * browser sends, so that no editor user can read the Node-RED host's environment.
  */
-export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCache): void {
+export function registerAdminEndpoints(
+  RED: NodeAPI,
+  modelCache: ServiceModelCache,
+  loginRefusals: LoginRefusals,
+): void {
+  // Test connection waits out a refusal met by any connection of the same URL and user, and says until when.
+  const common = { modelCache, loginRefusals };
   const read = RED.auth.needsPermission('cx-config.read');
   const write = RED.auth.needsPermission('cx-config.write');
   // Node-RED's own check, so a reader gets Node-RED's own answer (401) for settings of their own.
@@ -55,7 +61,7 @@ export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCac
     const body = bodyOf(req);
     answer(
       res,
-      withClient(RED, modelCache, body, res, async (c) => ({
+      withClient(RED, common, body, res, async (c) => ({
         service: body.service,
         operations: await c.operations(text(body.service)),
       })),
@@ -66,7 +72,7 @@ export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCac
     const body = bodyOf(req);
     answer(
       res,
-      withClient(RED, modelCache, body, res, async (c) => ({
+      withClient(RED, common, body, res, async (c) => ({
         service: body.service,
         method: body.method,
         template: await c.template(text(body.service), text(body.method)),
@@ -78,7 +84,7 @@ export function registerAdminEndpoints(RED: NodeAPI, modelCache: ServiceModelCac
     const body = bodyOf(req);
     answer(
       res,
-      withClient(RED, modelCache, body, res, async (c, shared) => {
+      withClient(RED, common, body, res, async (c, shared) => {
         // A shared client logs in afresh (and keeps the new token); a failed login during its
         // cool-down is answered from memory, so that the button cannot lock the Cx account.
         const t = await c.token({ refresh: shared });
@@ -108,7 +114,7 @@ function typed<T>(value: T, what: string): T {
 
 async function withClient<T>(
   RED: NodeAPI,
-  modelCache: ServiceModelCache,
+  common: { modelCache: ServiceModelCache; loginRefusals: LoginRefusals },
   body: DialogBody,
   res: Response,
   fn: (c: SharedClient, shared: boolean) => Promise<T>,
@@ -126,7 +132,7 @@ async function withClient<T>(
   const props: CxConfigProps = {};
   for (const k of CONFIG_FIELD_NAMES) props[k] = typed(body[k], `setting "${k}"`);
   const creds = credentialsOf(RED, body, deployed);
-  const opts = { ...optionsFor(props, creds, transportFor(RED, body)), modelCache };
+  const opts = { ...optionsFor(props, creds, transportFor(RED, body)), ...common };
   if (deployed?.client && deployed.client.key === settingsKey(opts)) return fn(deployed.client, true);
   const temp = new SharedClient(opts);
   // Closed when the request ends, also when the editor gives up early.

@@ -139,7 +139,7 @@ function proxyOptions(node: ProxyConfigNode): ProxyOptions {
  */
 export function settingsKey(opts: CxClientOptions): string {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
-  const { tls, proxy, modelCache, clock, session, ...rest } = opts;
+  const { tls, proxy, modelCache, clock, session, loginRefusals, logger, ...rest } = opts;
   return createHash('sha256')
     .update(jsonWithBuffers([rest, tls ?? null, proxy ?? null]))
     .digest('hex');

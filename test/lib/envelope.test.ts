@@ -41,6 +41,26 @@ describe('request envelopes', () => {
     throwsCode(() => envelope('GetJob', { __proto__x: 1 }), 'CX_BAD_REQUEST');
   });
 
+  it('refuses a token given in the payload, in each of the three token places, and never lists it as valid', () => {
+    const tokenGiven = /contains (Token|token): the pack adds the connection's token itself/;
+    // member (inherited Token), in the members shape and in the operation shape
+    const member = throwsCode(
+      () => envelope('GetJob', { Token: 'mine', JobReference: 'J1' }),
+      'CX_BAD_REQUEST',
+      tokenGiven,
+    );
+    assert.equal(member.details.validNames, undefined);
+    throwsCode(() => envelope('GetJob', { request: { token: 'mine' } }), 'CX_BAD_REQUEST', tokenGiven);
+    // header and parameter
+    throwsCode(() => envelope('ListJobs', { Token: 'mine', MaxRecords: 5 }), 'CX_BAD_REQUEST', tokenGiven);
+    throwsCode(() => envelope('Ping', { token: 'mine', count: 2 }), 'CX_BAD_REQUEST', tokenGiven);
+    // A wrong member lists the caller's names only.
+    const wrong = throwsCode(() => envelope('GetJob', { Nope: 1 }), 'CX_BAD_REQUEST');
+    assert.ok(!wrong.details.validNames?.includes('Token'), String(wrong.details.validNames));
+    const notObject = throwsCode(() => envelope('GetJob', { request: 5 }), 'CX_BAD_REQUEST');
+    assert.doesNotMatch(notObject.message, /Token/);
+  });
+
   it('checks values against their XSD types', () => {
     throwsCode(() => envelope('ListJobs', { MaxRecords: 'ten' }), 'CX_BAD_REQUEST', /whole number/);
     throwsCode(() => envelope('GetJob', { JobUid: 'not-a-guid' }), 'CX_BAD_REQUEST', /GUID/);

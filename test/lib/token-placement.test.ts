@@ -41,4 +41,40 @@ describe('token placement', () => {
       /declares no member with the configured token name/,
     );
   });
+
+  it('in auto, guesses a *Token member only when it is the one candidate, and logs the choice', () => {
+    const build = (xsd2: string) =>
+      buildServiceModel(
+        'WSJobService',
+        [parseXmlDocument(WSDL, 'wsdl')],
+        [XSD0, XSD1.replace('name="Token"', 'name="AuthToken"'), xsd2, XSD3, XSD_SER].map((x) =>
+          parseXmlDocument(x, 'xsd'),
+        ),
+      );
+    const logged: string[] = [];
+    const one = build(XSD2);
+    const place = resolveTokenPlace(one.operations.get('GetJob')!, one.schema, 'auto', 'Token', ctx('GetJob'), (m) =>
+      logged.push(m),
+    );
+    assert.equal(place.kind === 'member' && place.member.name, 'AuthToken');
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /WSJobService\.GetJob: the token goes in member request\.AuthToken/);
+
+    // A business member that also ends in "token" makes the guess ambiguous: the token must not
+    // overwrite it, so nothing is guessed and the log says why.
+    logged.length = 0;
+    const two = build(
+      XSD2.replace(
+        '<xs:element minOccurs="0" name="JobReference"',
+        '<xs:element minOccurs="0" name="ConfirmationToken" nillable="true" type="xs:string"/>\n  <xs:element minOccurs="0" name="JobReference"',
+      ),
+    );
+    const none = resolveTokenPlace(two.operations.get('GetJob')!, two.schema, 'auto', 'Token', ctx('GetJob'), (m) =>
+      logged.push(m),
+    );
+    assert.equal(none.kind, 'none');
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /member request\.AuthToken, member request\.ConfirmationToken/);
+    assert.match(logged[0], /Set the token placement and name/);
+  });
 });

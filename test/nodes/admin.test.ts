@@ -87,6 +87,17 @@ describe('cx-config admin endpoints (editor helpers)', function () {
     noSecrets(res, 'Wr0ng!pass');
   });
 
+  it('POST test-connection waits out a refusal of the same URL and user, and says when the next try is allowed', async () => {
+    await post('test-connection', { url: sim.url, username: USER, password: 'Wr0ng!pass' }).expect(422);
+    for (const password of ['Wr0ng!pass', 'An0ther!guess']) {
+      const res = await post('test-connection', { url: sim.url, username: USER, password }).expect(422);
+      assert.equal(res.body.code, 'CX_LOGIN_FAILED');
+      assert.match(res.body.message, /No new login is tried for another \d+ s \(until \d{4}-\d\d-\d\dT/);
+      noSecrets(res, password);
+    }
+    assert.equal(sim.stats().failedLogins, 1, 'one real login in three clicks');
+  });
+
   it('never resolves ${NAME} in what the browser sends; a deployed node names its own', async () => {
     process.env.CX_ADMIN_TEST_URL = sim.url;
     process.env.CX_ADMIN_TEST_PASSWORD = PASSWORD;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CxClient, ServiceModelCache } from '../../nodes/lib';
 import { CxSimulator, startSimulator } from '../../simulator';
-import { FlowNode, PASSWORD, RC, Recorder, USER, cxConfig, cxNodes, helper } from '../helpers/red';
+import { FlowNode, PASSWORD, RC, Recorder, USER, cxConfig, cxNodes, helper, until } from '../helpers/red';
 
 // A fresh object each time: the runtime keeps (and later changes) the one it is given.
 const creds = (password = PASSWORD) => ({ cfg: { username: USER, password } });
@@ -86,9 +86,36 @@ describe('WSDL reuse across connections and redeploys', function () {
     // With the wrong password the old token must not be reused: the login is tried and refused.
     await assert.rejects(callOnce(), /CX_LOGIN_FAILED/);
     assert.equal(sim.stats().failedLogins, 1);
+    // The refusal holds for this URL and user through the cool-down, whatever the password.
     await helper.setFlows(flow(sim.url), 'full', creds());
+    await assert.rejects(callOnce(), /CX_LOGIN_FAILED.*No new login is tried for another \d+ s/);
+    assert.equal(sim.stats().failedLogins, 1);
+    // Another address of the same Cx is another key: the right password logs in afresh there.
+    await helper.setFlows(flow(sim.url.replace('127.0.0.1', 'localhost')), 'full', creds());
     await callOnce();
     assert.equal(sim.stats().logins, 2, 'the right password again: a fresh login, not a revived token');
+  });
+
+  it('a full redeploy with the same wrong password does not log in again during the cool-down', async () => {
+    await helper.load(cxNodes, flow(sim.url), creds('not-the-password'));
+    await assert.rejects(callOnce(), /CX_LOGIN_FAILED/);
+    for (let i = 0; i < 3; i++) {
+      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds('not-the-password'));
+      await assert.rejects(callOnce(), /CX_LOGIN_FAILED.*No new login is tried for another \d+ s \(until /);
+    }
+    assert.equal(sim.stats().failedLogins, 1);
+    assert.equal(sim.stats().logins, 0);
+  });
+
+  it('a redeploy while the login is in flight hands its token to the new connection', async () => {
+    await helper.load(cxNodes, flow(sim.url), creds());
+    sim.inject('latency', { ms: 400, count: 1 }); // the login
+    helper.getNode('c1').receive({ payload: {} });
+    await until(() => sim.stats().inFlight >= 1, 'the login at Cx');
+    await helper.setFlows(flow(sim.url, {}, 'after'), 'full', creds());
+    assert.equal((await callOnce()).cx.retried, false);
+    assert.equal(sim.stats().logins, 1, 'the login in flight served the new connection');
+    assert.equal(sim.stats().calls, 2, 'one login request and one call: the login in flight was not thrown away');
   });
 
   it('a changed configuration that affects loading reads the WSDL again', async () => {
