@@ -111,8 +111,14 @@ function withOutcome(err: CxError): CxError {
     (err.code === 'CX_HTTP' && (status >= 500 || status === 408));
   if (answered && err.details.sent === undefined)
     return new CxError(err.code, err.message, { ...err.details, sent: true });
-  if (noAnswer && err.details.sent !== false && !err.message.includes(READ_BACK))
-    return new CxError(err.code, `${err.message} ${READ_BACK}`, { ...err.details, sent: true });
+  if (noAnswer && err.details.sent !== false && !err.message.includes(READ_BACK)) {
+    // Before the retry count that ends the message, if any: "… (1 attempt made of 5)."
+    const m = / \((\d+ attempts? made of \d+)\)\.$/.exec(err.message);
+    const message = m
+      ? `${err.message.slice(0, m.index)}. ${READ_BACK.slice(0, -1)} (${m[1]}).`
+      : `${err.message} ${READ_BACK}`;
+    return new CxError(err.code, message, { ...err.details, sent: true });
+  }
   return err;
 }
 
