@@ -151,6 +151,10 @@ async function pack(): Promise<string> {
     /^dist\/simulator\/([\w-]+\/)?[\w-]+\.(js|d\.ts)$/.test(f);
   const extra = files.filter((f) => !shipped(f) || f === 'dist/simulator/cli.d.ts');
   if (extra.length > 0) throw new Error(`the package holds files that do not run: ${extra.join(', ')}`);
+  // npm runs these when a package is installed (npm 11 warns about them): the file must have none.
+  const packed = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'], dest)).out);
+  const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => packed.scripts?.[s]);
+  if (installScripts.length > 0) throw new Error(`the package has install scripts: ${installScripts.join(', ')}`);
   const pkg = readJson(path.join(ROOT, 'package.json'));
   const needed = [...Object.values(pkg['node-red'].nodes as Record<string, string>), pkg.bin['cx-simulator'], pkg.main];
   const missing = needed.filter((f) => !files.includes(f));
@@ -383,6 +387,11 @@ const { CxClient, isCxError } = require('${MODULE}');
       flows.push(n.type === 'debug' ? { ...n, console: true } : n);
     }
     const started = () => (red?.log().match(/Started flows/g) ?? []).length;
+    // The empty flows of the first start come up just after the server answers; then the examples.
+    await until(
+      () => started() > 0,
+      () => 'Node-RED to start its (empty) flows',
+    );
     const before = started();
     await api('flows', {
       method: 'POST',
