@@ -15,7 +15,7 @@ import { Limiter } from './limiter';
 import { logIn } from './login';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
 import type { OperationModel, ServiceModel } from './service-model';
-import { buildTemplate } from './template';
+import { buildHeadersTemplate, buildTemplate } from './template';
 import { TokenManager } from './token-manager';
 import { ResolvedTokenPlace, resolveTokenPlace } from './token-placement';
 import { RetryNotice, RetryWaits, withRetries } from './retry';
@@ -38,10 +38,22 @@ export interface CallOptions {
   retry?: RetrySettings;
   /** Told before each back-off wait (for a status such as "retrying 2/5 in 4 s"). */
   onRetry?: (notice: RetryNotice) => void;
+  /**
+   * Values for the operation's declared SOAP header parts (MessageContract headers), by element
+   * name: `{ CustomerAccountId: '123' }`. Checked and written like body members, in the header's
+   * own namespace. The token header, if any, is the connection's.
+   */
+  soapHeaders?: Record<string, unknown>;
 }
 
 export interface CallResult {
+  /**
+   * The answer: the value of `<Operation>Result` when that is its only part, else an object with
+   * every part by name (out/ref parameters, several members, a bare message contract).
+   */
   result: unknown;
+  /** The answer's SOAP header parts by name, when the operation declares any. */
+  headers?: Record<string, unknown>;
   /** Whether the call met an invalid token and was sent a second time. */
   retried: boolean;
   /** Attempts made under the retry setting (1 without retries). */
@@ -241,7 +253,7 @@ export class CxClient {
     const run = withRetries(
       async () => {
         // The WSDL is read (and the request built) once; a failed read is tried again next attempt.
-        prepared ??= this.prepare(service, method, args).catch((err) => {
+        prepared ??= this.prepare(service, method, args, options.soapHeaders).catch((err) => {
           prepared = undefined;
           throw notSent(err);
         });
@@ -262,12 +274,17 @@ export class CxClient {
   }
 
   /** Reads the operation and builds the request, so that bad input fails before any queueing. */
-  private async prepare(service: string, method: string, args: unknown): Promise<Prepared> {
+  private async prepare(
+    service: string,
+    method: string,
+    args: unknown,
+    soapHeaders: CallOptions['soapHeaders'],
+  ): Promise<Prepared> {
     const { model, op } = await this.operation(service, method);
     const ctx = { service: model.name, method: op.name };
     const place = this.placeOf(model, op);
     // The token goes in where the marker stands (a NUL can never come from a caller: leaf values refuse it).
-    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, args, ctx);
+    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, args, ctx, soapHeaders);
     const withToken = (token: string | undefined) =>
       token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
     return { model, op, ctx, place, withToken };
@@ -287,7 +304,7 @@ export class CxClient {
           throw faultError(answer, p.ctx);
         }
         if (!options.refusalsAsData && isRefusal(answer.result)) throw refusalError(answer.result, p.ctx);
-        return { result: answer.result ?? null, retried };
+        return { result: answer.result ?? null, ...(answer.headers ? { headers: answer.headers } : {}), retried };
       },
       { deadline },
     );
@@ -340,6 +357,15 @@ export class CxClient {
     } catch (err) {
       throw this.outgoing(err);
     }
+  }
+
+  /**
+   * A JSON skeleton of an operation's SOAP header parts (for `soapHeaders` / `msg.soapHeaders`), the
+   * token header left out; `{}` when it declares none.
+   */
+  async headersTemplate(service: string, method: string): Promise<Record<string, unknown>> {
+    const { model, op } = await this.operation(service, method);
+    return buildHeadersTemplate(op, model.schema, this.placeOf(model, op));
   }
 
   /**
@@ -544,7 +570,7 @@ export class CxClient {
         body: envelope,
         timeoutMs,
       },
-      soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }),
+      soapAnswerHandler(model.schema, op.output, { service: model.name, method: op.name, host: url.host }),
     );
   }
 }

@@ -1,5 +1,5 @@
 import { CxError } from './errors';
-import { MemberDecl, QName, SchemaSet } from './schema';
+import { ComplexType, MemberDecl, QName, SchemaSet } from './schema';
 import type { OperationModel } from './service-model';
 import { ResolvedTokenPlace, tokenElementName } from './token-placement';
 
@@ -73,7 +73,15 @@ export function buildEnvelope(
   token: string | undefined,
   rawArgs: unknown,
   ctx: CallContext,
+  soapHeaders?: unknown,
 ): string {
+  if (op.unsupported) {
+    throw new CxError(
+      'CX_BAD_REQUEST',
+      `${ctx.service}.${ctx.method} cannot be called by this client: ${op.unsupported}.`,
+      { ...ctx },
+    );
+  }
   const args = normaliseArgs(op, schema, place, rawArgs, ctx);
   const prefixes = new Map<string, string>();
   let usesXsi = false;
@@ -109,19 +117,32 @@ export function buildEnvelope(
       out.push(`</${tag}>`);
       return;
     }
-    const t = schema.type(m.type);
-    if (t?.kind === 'complex') {
+    const declared = schema.type(m.type);
+    if (declared?.kind === 'complex') {
       const obj = (value ?? {}) as Record<string, unknown>;
+      if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
+        throw bad(
+          `${path} must be an object with members ${schema
+            .membersOf(declared)
+            .map((x) => x.name)
+            .join(', ')}, not ${describe(value)}`,
+          ctx,
+        );
+      }
+      // KnownType polymorphism: `$type` names a type derived from the declared one, sent with xsi:type.
+      const t = TYPE_KEY in obj ? chosenType(schema, declared, obj[TYPE_KEY], path, ctx) : declared;
+      let typeAttr = '';
+      if (t !== declared) {
+        usesXsi = true;
+        typeAttr = ` i:type="${prefix(t.ns)}${t.name}"`;
+      }
       const members = schema.membersOf(t);
       // The token member is the pack's to fill: never one of the caller's names.
       const tokenMember = tokenHere !== undefined && place.kind === 'member' ? place.member : undefined;
       const valid = members.filter((x) => x !== tokenMember).map((x) => x.name);
-      if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
-        throw bad(`${path} must be an object with members ${valid.join(', ')}, not ${describe(value)}`, ctx);
-      }
       if (tokenMember) refuseToken(Object.keys(obj), place, ctx);
       const known = new Set(valid);
-      const unknown = Object.keys(obj).filter((k) => !known.has(k));
+      const unknown = Object.keys(obj).filter((k) => !known.has(k) && k !== TYPE_KEY);
       if (unknown.length) {
         throw new CxError(
           'CX_BAD_REQUEST',
@@ -129,7 +150,11 @@ export function buildEnvelope(
           { ...ctx, validNames: valid },
         );
       }
-      out.push(`<${tag}>`);
+      const missing = members.filter(
+        (c) => required(c) && obj[c.name] === undefined && !(place.kind === 'member' && c === place.member),
+      );
+      if (missing.length) throw missingError(path, missing, ctx);
+      out.push(`<${tag}${typeAttr}>`);
       for (const child of members) {
         if (tokenHere !== undefined && place.kind === 'member' && child === place.member) {
           out.push(tokenElement(prefix(child.ns) + child.name, tokenHere));
@@ -148,6 +173,14 @@ export function buildEnvelope(
 
   const body: string[] = [];
   const wrapperTag = prefix(op.wrapper.ns) + op.wrapper.name;
+  const missingParams = op.params.filter(
+    (p) =>
+      required(p) &&
+      args[p.name] === undefined &&
+      !(place.kind === 'parameter' && p === place.param) &&
+      !(place.kind === 'member' && place.param === p),
+  );
+  if (missingParams.length) throw missingError('The request', missingParams, ctx);
   out.push(`<${wrapperTag}>`);
   for (const p of op.params) {
     if (place.kind === 'parameter' && p === place.param) {
@@ -168,6 +201,14 @@ export function buildEnvelope(
     const h = place.header;
     header = tokenElement(prefix(h.ns) + h.name, token);
   }
+  // The operation's declared SOAP header parts (MessageContract headers), from the caller.
+  const headerValues = headerArgs(op, place, soapHeaders, ctx);
+  for (const h of op.headers) {
+    if (place.kind === 'header' && h.element === place.header) continue;
+    const v = headerValues[h.member.name];
+    if (v !== undefined) writeValue(h.member, v, `soapHeaders.${h.member.name}`);
+  }
+  header += out.splice(0).join('');
   const decls = [`xmlns:s="${SOAP11_NS}"`];
   if (usesXsi) decls.push(`xmlns:i="${XSI_NS}"`);
   for (const [ns, p] of prefixes) decls.push(`xmlns:${p}="${escapeAttr(ns)}"`);
@@ -187,6 +228,77 @@ function refuseToken(keys: string[], place: ResolvedTokenPlace, ctx: CallContext
     `msg.payload for ${ctx.service}.${ctx.method} contains ${name}: the pack adds the connection's token itself. Remove ${name} from the payload.`,
     { ...ctx },
   );
+}
+
+/** The key of a payload object that chooses a derived type (README, Messages). */
+export const TYPE_KEY = '$type';
+
+/** WCF marks a member required (IsRequired) with minOccurs 1 and, for a value type, not nillable. */
+const required = (m: MemberDecl): boolean => m.min > 0 && !m.nillable;
+
+function missingError(path: string, missing: MemberDecl[], ctx: CallContext): CxError {
+  const names = missing.map((m) => m.name);
+  return new CxError(
+    'CX_BAD_REQUEST',
+    `${path} lacks ${names.length > 1 ? 'the required members' : 'the required member'} ${names.join(', ')} (${ctx.service}.${ctx.method}); WCF refuses the call without ${names.length > 1 ? 'them' : 'it'}.`,
+    { ...ctx, validNames: names },
+  );
+}
+
+/** The type named by `$type`: the declared one or one derived from it (by name, or `{namespace}Name`). */
+function chosenType(
+  schema: SchemaSet,
+  declared: ComplexType,
+  choice: unknown,
+  path: string,
+  ctx: CallContext,
+): ComplexType {
+  const options = [declared, ...schema.derivedOf({ ns: declared.ns, name: declared.name })];
+  const names = options.map((o) => o.name);
+  if (typeof choice === 'string') {
+    const m = /^\{([^}]*)\}(.+)$/.exec(choice.trim());
+    const found = options.filter((o) => (m ? o.ns === m[1] && o.name === m[2] : o.name === choice.trim()));
+    if (found.length === 1) return found[0];
+    if (found.length > 1)
+      throw bad(
+        `${path}.$type "${choice}" names types in ${found.length} namespaces; write it as {namespace}${found[0].name}`,
+        ctx,
+      );
+  }
+  throw new CxError(
+    'CX_BAD_REQUEST',
+    `${path}.$type must name ${declared.name} or a type derived from it (${names.join(', ')}), not ${describe(choice)} (${ctx.service}.${ctx.method}).`,
+    { ...ctx, validNames: names.slice(0, 200) },
+  );
+}
+
+/** The caller's SOAP header values: an object whose keys are the operation's header parts. */
+function headerArgs(
+  op: OperationModel,
+  place: ResolvedTokenPlace,
+  soapHeaders: unknown,
+  ctx: CallContext,
+): Record<string, unknown> {
+  if (soapHeaders === undefined || soapHeaders === null) return {};
+  const names = op.headers
+    .filter((h) => !(place.kind === 'header' && h.element === place.header))
+    .map((h) => h.member.name);
+  if (typeof soapHeaders !== 'object' || Array.isArray(soapHeaders) || soapHeaders instanceof Date) {
+    throw bad(
+      `The SOAP headers (msg.soapHeaders) must be an object with ${names.join(', ') || 'no'} members, not ${describe(soapHeaders)}`,
+      ctx,
+    );
+  }
+  const unknown = Object.keys(soapHeaders).filter((k) => !names.includes(k));
+  if (unknown.length) {
+    const token = place.kind === 'header' && unknown.includes(place.header.name);
+    throw new CxError(
+      'CX_BAD_REQUEST',
+      `${ctx.service}.${ctx.method} has no SOAP header ${unknown.map((k) => `"${k}"`).join(', ')} to set${token ? ' (the token header is filled in by the connection)' : ''}. Valid names: ${names.join(', ') || '(none)'}.`,
+      { ...ctx, validNames: names },
+    );
+  }
+  return soapHeaders as Record<string, unknown>;
 }
 
 /** The token is the client's, not the caller's: escaped, but not checked as a caller's value. */
@@ -213,7 +325,8 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
   let text: string;
   switch (prim) {
     case 'int':
-      if (typeof value === 'number' && Number.isInteger(value)) text = String(value);
+      // BigInt: a whole number past 1e21 would otherwise be written with an exponent.
+      if (typeof value === 'number' && Number.isInteger(value)) text = BigInt(value).toString();
       else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) text = value.trim();
       else if (typeof value === 'bigint') text = value.toString();
       else throw bad(`${path} must be a whole number (${type.name}), not ${describe(value)}`, ctx);
@@ -223,7 +336,14 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
       if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
       // A numeric string keeps every digit (money): no float round trip.
       else if (typeof value === 'string' && NUMERIC.test(value.trim())) text = value.trim();
+      else if (typeof value === 'bigint') text = value.toString();
       else throw bad(`${path} must be a number (${type.name}), not ${describe(value)}`, ctx);
+      // xs:decimal has no exponent (.NET refuses 1e-7 for a decimal): written out in full.
+      if (prim === 'decimal' && /e/i.test(text)) {
+        const plain = withoutExponent(text);
+        if (plain === undefined) throw bad(`${path} is too large or too small for a decimal (${text})`, ctx);
+        text = plain;
+      }
       break;
     case 'boolean':
       if (value === true || value === 'true' || value === 1 || value === '1') text = 'true';
@@ -270,6 +390,25 @@ function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, 
       ctx,
     );
   return text;
+}
+
+/** `1.5e-7` as `0.00000015`, exactly, by moving the point in the text; undefined past 60 places. */
+export function withoutExponent(text: string): string | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text.trim());
+  if (!m) return text;
+  const exp = Number(m[4]);
+  if (Math.abs(exp) > 60) return undefined;
+  const intPart = m[2] || '0';
+  const digits = intPart + (m[3] ?? '');
+  let point = intPart.length + exp;
+  let d = digits;
+  if (point <= 0) {
+    d = '0'.repeat(1 - point) + d;
+    point = 1;
+  } else if (point > d.length) d = d + '0'.repeat(point - d.length);
+  const whole = d.slice(0, point).replace(/^0+(?=\d)/, '');
+  const frac = d.slice(point).replace(/0+$/, '');
+  return `${m[1] === '-' ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
 }
 
 function bad(message: string, ctx: CallContext): CxError {

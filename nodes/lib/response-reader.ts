@@ -4,7 +4,8 @@ import { BodyDecoder, CharsetError } from './charset';
 import { CxError, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
-import { MemberDecl, QName, SchemaSet } from './schema';
+import { MemberDecl, QName, SER_NS, SchemaSet, qkey } from './schema';
+import type { OutputModel } from './service-model';
 
 export interface SoapFault {
   code: string;
@@ -14,13 +15,28 @@ export interface SoapFault {
 
 export interface SoapAnswer {
   status: number;
-  /** The content of `<Operation>Result` as plain data (undefined for an empty answer). */
+  /**
+   * The answer as plain data: the content of `<Operation>Result` when that is the answer's only
+   * part, else an object with every part by name (undefined for an empty answer).
+   */
   result?: unknown;
+  /** The answer's SOAP header parts by name, when the operation declares any. */
+  headers?: Record<string, unknown>;
   fault?: SoapFault;
 }
 
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
+/** Prefixes bound before any declaration (the `xml` prefix is fixed by XML itself). */
+const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
+
 interface Frame {
   local: string;
+  ns: string;
+  /** WCF IsReference: this element's `z:Id`, or the `z:Ref` it stands for. */
+  id?: string;
+  ref?: string;
   type?: QName;
   member?: MemberDecl;
   /** Set for WCF collection types: the item element's declaration. */
@@ -29,6 +45,8 @@ interface Frame {
   text: string;
   nil: boolean;
   hasChildren: boolean;
+  /** The element depth the frame was opened at. */
+  depth: number;
 }
 
 const MAX_DEPTH = 200;
@@ -43,10 +61,10 @@ const SNIPPET_BYTES = 4096;
  */
 export function soapAnswerHandler(
   schema: SchemaSet | undefined,
-  resultMember: MemberDecl | undefined,
+  output: OutputModel | undefined,
   context: AnswerContext,
 ): ResponseHandler<SoapAnswer> {
-  return new SoapAnswerReader(schema, resultMember, context);
+  return new SoapAnswerReader(schema, output, context);
 }
 
 /** Which call an answer belongs to, for the messages of the errors it may raise. */
@@ -84,10 +102,19 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private result: unknown;
   private resultSeen = false;
   private readonly stack: Frame[] = [];
+  /** In-scope prefixes per open element (the same map object until an element declares one). */
+  private readonly scopes: ReadonlyMap<string, string>[] = [];
+  private inHeader = false;
+  /** The parts of the answer read so far (body parts, and header parts), by name. */
+  private readonly parts: Frame = emptyFrame();
+  private readonly headerParts: Frame = emptyFrame();
+  /** WCF IsReference: values by z:Id, and the ids of elements still open (a z:Ref to one is a cycle). */
+  private readonly ids = new Map<string, unknown>();
+  private readonly openIds = new Set<string>();
 
   constructor(
     private readonly schema: SchemaSet | undefined,
-    private readonly resultMember: MemberDecl | undefined,
+    private readonly output: OutputModel | undefined,
     private readonly context: AnswerContext,
   ) {
     this.parser = sax.parser(true, {
@@ -185,7 +212,28 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         status,
         snippet: this.snippet(),
       });
-    return { status, result: this.resultSeen ? this.result : undefined };
+    const headers = this.output?.headers.length
+      ? ((this.headerParts.value as Record<string, unknown>) ?? {})
+      : undefined;
+    return { status, result: this.answerValue(), ...(headers ? { headers } : {}) };
+  }
+
+  /** The answer's value in the documented shape (README, Messages). */
+  private answerValue(): unknown {
+    const output = this.schema ? this.output : undefined;
+    if (!output) return this.resultSeen ? this.result : undefined;
+    const parts = (this.parts.value ?? undefined) as Record<string, unknown> | undefined;
+    if (output.result)
+      return parts && Object.prototype.hasOwnProperty.call(parts, output.result.name)
+        ? parts[output.result.name]
+        : undefined;
+    if (output.parts.length === 0 && !parts) return undefined;
+    return parts ?? {};
+  }
+
+  /** The namespace a prefix stands for at the current element. */
+  private nsOf(prefix: string): string {
+    return this.scopes[this.scopes.length - 1]?.get(prefix) ?? '';
   }
 
   private onOpenTag(name: string, attrs: Record<string, string>): void {
@@ -193,19 +241,37 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const local = colon < 0 ? name : name.slice(colon + 1);
     const depth = ++this.depth;
     if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
+    this.pushScope(attrs);
+    const ns = this.nsOf(colon < 0 ? '' : name.slice(0, colon));
     if (depth === 1) {
       if (local !== 'Envelope') throw this.badResponse(`is not a SOAP envelope (root <${name}>)`);
       this.started = true;
-      this.soap12 = Object.values(attrs).includes('http://www.w3.org/2003/05/soap-envelope');
+      this.soap12 = ns === SOAP12_NS || Object.values(attrs).includes(SOAP12_NS);
       return;
     }
     if (depth === 2) {
       this.inBody = local === 'Body';
+      this.inHeader = local === 'Header';
+      return;
+    }
+    if (this.inHeader) {
+      if (depth === 3) {
+        const member = this.output?.headers.find((h) => h.name === local && h.ns === ns);
+        if (member && this.schema) this.stack.push(this.openFrame(local, ns, member.type, member, attrs));
+        return;
+      }
+      if (this.stack.length) this.openChild(local, ns, attrs);
       return;
     }
     if (!this.inBody) return;
+    const output = this.schema ? this.output : undefined;
     if (depth === 3) {
-      if (local === 'Fault') this.fault = {};
+      if (local === 'Fault' && (ns === SOAP11_NS || ns === SOAP12_NS || ns === '')) {
+        this.fault = {};
+        return;
+      }
+      // A bare answer (unwrapped MessageContract): its parts sit directly in the Body.
+      if (output && !output.wrapper) this.stack.push(this.openPart(local, ns, output.parts, attrs));
       return;
     }
     if (this.fault) {
@@ -213,20 +279,50 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       if (this.faultPath.length === 2 && this.faultPath[0] === 'Reason' && local === 'Text') this.reasonTexts++;
       return;
     }
-    if (depth === 4) {
-      if (this.resultSeen) return;
-      if (this.resultMember && local !== this.resultMember.name) return;
+    if (depth === 4 && this.stack.length === 0) {
+      if (output?.wrapper) {
+        this.stack.push(this.openPart(local, ns, output.parts, attrs));
+        return;
+      }
+      if (output || this.resultSeen) return;
+      // No model of the answer: its first member is the result.
       this.resultSeen = true;
-      this.stack.push(this.openFrame(local, this.resultMember?.type, this.resultMember, attrs));
+      this.stack.push(this.openFrame(local, ns, undefined, undefined, attrs));
       return;
     }
-    if (this.stack.length === 0) return;
+    if (this.stack.length) this.openChild(local, ns, attrs);
+  }
+
+  /** One part of the answer: matched by namespace and name, or by a name no other part has. */
+  private openPart(local: string, ns: string, parts: MemberDecl[], attrs: Record<string, string>): Frame {
+    let member = parts.find((p) => p.name === local && p.ns === ns);
+    if (!member) {
+      const byName = parts.filter((p) => p.name === local);
+      if (byName.length === 1) member = byName[0];
+    }
+    return this.openFrame(local, ns, member?.type, member, attrs);
+  }
+
+  private openChild(local: string, ns: string, attrs: Record<string, string>): void {
     const parent = this.stack[this.stack.length - 1];
     parent.hasChildren = true;
     let member: MemberDecl | undefined;
     if (parent.item) member = parent.item;
-    else if (parent.type && this.schema) member = this.schema.memberIndex(parent.type)?.get(local);
-    this.stack.push(this.openFrame(local, member?.type, member, attrs));
+    else if (parent.type && this.schema)
+      member = this.schema.memberFor(parent.type, ns, local) ?? this.schema.memberIndex(parent.type)?.get(local);
+    this.stack.push(this.openFrame(local, ns, member?.type, member, attrs));
+  }
+
+  /** Prefixes declared on this element, on top of its parent's. */
+  private pushScope(attrs: Record<string, string>): void {
+    const parent = this.scopes[this.scopes.length - 1] ?? ROOT_SCOPE;
+    let scope: Map<string, string> | undefined;
+    for (const k in attrs) {
+      if (k !== 'xmlns' && !k.startsWith('xmlns:')) continue;
+      scope ??= new Map(parent);
+      scope.set(k === 'xmlns' ? '' : k.slice(6), attrs[k]);
+    }
+    this.scopes.push(scope ?? parent);
   }
 
   private onText(text: string): void {
@@ -239,27 +335,72 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private onCloseTag(): void {
     if (this.depth === 1) this.envelopeDone = true;
     if (this.fault && this.depth > 3) this.faultPath.pop();
-    if (this.stack.length && this.depth >= 4) {
+    if (this.stack.length && this.depth === this.stack[this.stack.length - 1].depth) {
       const frame = this.stack.pop() as Frame;
-      const value = finish(frame, this.schema);
-      if (this.stack.length === 0) this.result = value;
-      else place(this.stack[this.stack.length - 1], frame, value);
+      const value = this.finishFrame(frame);
+      if (this.stack.length > 0) place(this.stack[this.stack.length - 1], frame, value);
+      else if (this.inHeader) place(this.headerParts, frame, value);
+      else if (this.schema && this.output) place(this.parts, frame, value);
+      else this.result = value;
     }
+    this.scopes.pop();
     this.depth--;
+  }
+
+  /** A frame's value, with WCF IsReference ids recorded and references resolved. */
+  private finishFrame(frame: Frame): unknown {
+    if (frame.ref !== undefined) {
+      if (this.ids.has(frame.ref)) return this.ids.get(frame.ref);
+      throw this.badResponse(
+        this.openIds.has(frame.ref)
+          ? `refers to an object inside itself (z:Ref="${frame.ref.slice(0, 40)}", a cycle), which a message cannot carry`
+          : `refers to an object it does not contain (z:Ref="${frame.ref.slice(0, 40)}")`,
+      );
+    }
+    const value = finish(frame, this.schema);
+    if (frame.id !== undefined) {
+      this.openIds.delete(frame.id);
+      this.ids.set(frame.id, value);
+    }
+    return value;
   }
 
   private openFrame(
     local: string,
+    ns: string,
     type: QName | undefined,
     member: MemberDecl | undefined,
     attrs: Record<string, string>,
   ): Frame {
     let t = type;
-    const xsiType = attrs['i:type'] ?? attrs['xsi:type'] ?? findAttr(attrs, 'type');
-    if (xsiType && this.schema) t = findTypeByLocalName(this.schema, xsiType.split(':').pop() ?? '') ?? t;
-    const nil = (attrs['i:nil'] ?? attrs['xsi:nil'] ?? findAttr(attrs, 'nil')) === 'true';
+    let nil = false;
+    let id: string | undefined;
+    let ref: string | undefined;
+    for (const k in attrs) {
+      const colon = k.indexOf(':');
+      if (colon < 0 || k.startsWith('xmlns')) continue;
+      const attrNs = this.nsOf(k.slice(0, colon));
+      const attrLocal = k.slice(colon + 1);
+      if (attrNs === XSI_NS) {
+        if (attrLocal === 'nil') nil = /^\s*(true|1)\s*$/.test(attrs[k]);
+        else if (attrLocal === 'type' && this.schema) t = this.xsiType(attrs[k]) ?? t;
+      } else if (attrNs === SER_NS) {
+        if (attrLocal === 'Id') id = attrs[k];
+        else if (attrLocal === 'Ref') ref = attrs[k];
+      }
+    }
+    if (id !== undefined) this.openIds.add(id);
     const item = t && this.schema ? this.schema.arrayItem(t) : undefined;
-    return { local, type: t, member, item, text: '', nil, hasChildren: false };
+    return { local, ns, id, ref, type: t, member, item, text: '', nil, hasChildren: false, depth: this.depth };
+  }
+
+  /** An xsi:type value as a type of the schema: by namespace and name, else by a name only one type has. */
+  private xsiType(value: string): QName | undefined {
+    const schema = this.schema as SchemaSet;
+    const colon = value.indexOf(':');
+    const q = { ns: this.nsOf(colon < 0 ? '' : value.slice(0, colon).trim()), name: value.slice(colon + 1).trim() };
+    if (schema.types.has(qkey(q))) return schema.type(q) ? { ns: q.ns, name: q.name } : undefined;
+    return findTypeByLocalName(schema, q.name);
   }
 
   /** Where text under Fault belongs: faultcode, faultstring, detail (1.1); Code, Reason, Detail (1.2). */
@@ -318,14 +459,18 @@ export function decodeForSnippet(head: Buffer, contentType: string): string {
   }
 }
 
-function findAttr(attrs: Record<string, string>, local: string): string | undefined {
-  for (const k in attrs) if (k.endsWith(`:${local}`) && !k.startsWith('xmlns')) return attrs[k];
-  return undefined;
+function findTypeByLocalName(schema: SchemaSet, name: string): QName | undefined {
+  let found: QName | undefined;
+  for (const t of schema.types.values()) {
+    if (t.name !== name) continue;
+    if (found) return undefined; // two types of that name: ambiguous without the namespace
+    found = { ns: t.ns, name: t.name };
+  }
+  return found;
 }
 
-function findTypeByLocalName(schema: SchemaSet, name: string): QName | undefined {
-  for (const t of schema.types.values()) if (t.name === name) return { ns: t.ns, name: t.name };
-  return undefined;
+function emptyFrame(): Frame {
+  return { local: '', ns: '', text: '', nil: false, hasChildren: false, depth: 0 };
 }
 
 function finish(frame: Frame, schema: SchemaSet | undefined): unknown {
@@ -340,25 +485,49 @@ function finish(frame: Frame, schema: SchemaSet | undefined): unknown {
     if (frame.type && schema?.type(frame.type)?.kind === 'complex') return {};
     return frame.hasChildren ? {} : text;
   }
+  const t = text.trim();
   switch (prim) {
     case 'int': {
-      const n = Number(text);
-      // long values past 2^53 stay text rather than silently lose digits.
-      return Number.isSafeInteger(n) ? n : text;
+      // An empty element is not 0; a long past 2^53 stays text rather than lose digits.
+      if (t === '') return text;
+      const n = Number(t);
+      return Number.isSafeInteger(n) ? n : t;
     }
     case 'boolean':
-      return text.trim() === 'true' || text.trim() === '1';
+      if (t === '') return text;
+      return t === 'true' || t === '1';
     case 'decimal':
+      return decimalValue(text);
     case 'float': {
-      const t = text.trim();
       if (t === 'INF') return Infinity;
       if (t === '-INF') return -Infinity;
       const n = Number(t);
       return t === '' || Number.isNaN(n) ? text : n;
     }
+    case 'char': {
+      // WCF writes a char as its UTF-16 code (65 for "A"): read back as the character.
+      const code = Number(t);
+      return /^\d{1,5}$/.test(t) && code <= 0xffff ? String.fromCharCode(code) : text;
+    }
     default:
       return text;
   }
+}
+
+/** Significant digits a double always holds exactly. */
+const EXACT_DIGITS = 15;
+
+/**
+ * An xs:decimal as a number when a double holds every digit written (at most 15 significant digits),
+ * else as the exact text Cx sent (README, Messages: numbers): money never loses a digit silently.
+ */
+export function decimalValue(text: string): unknown {
+  const t = text.trim();
+  const m = /^[+-]?0*(\d*)(?:\.(\d*?)0*)?$/.exec(t);
+  if (!m || t === '' || t === '.' || /^[+-]?\.?$/.test(t)) return text;
+  const digits = `${m[1]}${m[2] ?? ''}`.replace(/^0+/, '');
+  if (digits.length > EXACT_DIGITS) return t;
+  return Number(t);
 }
 
 function place(parent: Frame, frame: Frame, value: unknown) {

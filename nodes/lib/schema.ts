@@ -66,6 +66,12 @@ export class SchemaSet {
   readonly types = new Map<string, TypeDef>();
   /** Global elements: their type (anonymous types get a synthetic name). */
   readonly elements = new Map<string, { name: string; ns: string; type: QName; nillable: boolean }>();
+  /**
+   * Members declared as `ref="..."`: their type is filled in by `resolveRefs()` once every schema
+   * is loaded, since the referenced element may sit in a schema read later.
+   */
+  readonly pendingRefs: Array<{ member: MemberDecl; ref: QName }> = [];
+  private derivedMemo?: Map<string, ComplexType[]>;
 
   // The model is immutable once loaded and these are asked on every element of every call:
   // memoised per QName object (the model reuses its QName objects).
@@ -74,6 +80,56 @@ export class SchemaSet {
   private readonly indexMemo = new WeakMap<QName, Map<string, MemberDecl> | null>();
   private readonly itemMemo = new WeakMap<QName, MemberDecl | null>();
   private readonly primMemo = new WeakMap<QName, Primitive | null>();
+
+  /** Gives each `ref` member the type of the element it names; call after the last schema is read. */
+  resolveRefs(): void {
+    for (const { member, ref } of this.pendingRefs.splice(0)) {
+      const target = this.elements.get(qkey(ref));
+      if (target) {
+        member.type = target.type;
+        if (target.nillable) member.nillable = true;
+      }
+    }
+  }
+
+  /**
+   * The complex types that extend `q`, directly or not (WCF KnownType polymorphism: a member of
+   * type `q` may carry any of them, marked with xsi:type). Abstract bases included as declared.
+   */
+  derivedOf(q: QName): ComplexType[] {
+    if (!this.derivedMemo) {
+      const direct = new Map<string, ComplexType[]>();
+      for (const t of this.types.values()) {
+        if (t.kind !== 'complex' || !t.base) continue;
+        const k = qkey(t.base);
+        direct.set(k, [...(direct.get(k) ?? []), t]);
+      }
+      const all = new Map<string, ComplexType[]>();
+      const collect = (k: string, seen: Set<string>): ComplexType[] => {
+        const out: ComplexType[] = [];
+        for (const d of direct.get(k) ?? []) {
+          const dk = qkey(d);
+          if (seen.has(dk)) continue;
+          seen.add(dk);
+          out.push(d, ...collect(dk, seen));
+        }
+        return out;
+      };
+      for (const k of direct.keys()) all.set(k, collect(k, new Set([k])));
+      this.derivedMemo = all;
+    }
+    return this.derivedMemo.get(qkey(q)) ?? [];
+  }
+
+  /** The member of a complex type that an element `{ns}local` on the wire stands for. */
+  memberFor(q: QName, ns: string, local: string): MemberDecl | undefined {
+    const m = this.memberIndex(q)?.get(local);
+    if (m && m.ns === ns) return m;
+    if (!m) return undefined;
+    // Two members with one local name (a base member repeated in a derived namespace): by namespace.
+    const t = this.type(q);
+    return t?.kind === 'complex' ? this.membersOf(t).find((x) => x.name === local && x.ns === ns) : undefined;
+  }
 
   type(q: QName): TypeDef | undefined {
     let t = this.typeMemo.get(q);

@@ -10,6 +10,22 @@ export type TokenPlacement = 'member' | 'parameter' | 'header' | 'none';
 
 export interface HeaderDecl {
   element: QName;
+  /** The header as a member: its element name, namespace and type, for writing a flow's value. */
+  member: MemberDecl;
+}
+
+/**
+ * What an answer holds, as the WSDL declares it. `wrapper` is the body element of a wrapped answer
+ * (DataContract operations, wrapped MessageContracts) whose children are `parts`; a bare answer
+ * (an unwrapped MessageContract) has no wrapper and its parts sit directly in the Body.
+ */
+export interface OutputModel {
+  wrapper?: QName;
+  parts: MemberDecl[];
+  /** Set when the only part is `<Operation>Result`: the answer is that part's value alone. */
+  result?: MemberDecl;
+  /** SOAP header parts of the answer (MessageContract `[MessageHeader]`). */
+  headers: MemberDecl[];
 }
 
 export interface OperationModel {
@@ -20,8 +36,10 @@ export interface OperationModel {
   /** The wrapper's members in order: usually just `request`, sometimes `token` then `request`. */
   params: MemberDecl[];
   headers: HeaderDecl[];
-  /** The response wrapper and its result member (`GetUserWSTokenResult`). */
-  output?: { wrapper: QName; result?: MemberDecl };
+  /** What the answer holds; undefined for a one-way operation (no output message). */
+  output?: OutputModel;
+  /** Why the client cannot call this operation, when it cannot (it is still listed). */
+  unsupported?: string;
 }
 
 export interface ServiceModel {
@@ -30,12 +48,20 @@ export interface ServiceModel {
   schema: SchemaSet;
 }
 
+interface PartDecl {
+  name: string;
+  element?: QName;
+  type?: QName;
+}
+
 /** Builds the service model from the WSDL documents (the main one plus wsdl:imports) and schemas. */
 export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): ServiceModel {
   const schema = new SchemaSet();
   for (const doc of schemaDocs) readSchema(schema, doc);
+  // After every schema: a ref may point into a schema that was read later.
+  schema.resolveRefs();
 
-  const messages = new Map<string, Array<{ name: string; element?: QName }>>();
+  const messages = new Map<string, PartDecl[]>();
   const portOps = new Map<string, { input?: QName; output?: QName }>();
   const bindings: XNode[] = [];
   for (const doc of wsdlDocs) {
@@ -46,6 +72,7 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
         childrenOf(m, WSDL_NS, 'part').map((p) => ({
           name: p.attrs.name,
           element: p.attrs.element ? resolveQName(p, p.attrs.element) : undefined,
+          type: p.attrs.type ? resolveQName(p, p.attrs.type) : undefined,
         })),
       );
     }
@@ -65,50 +92,140 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
   // WCF may publish a SOAP 1.2 binding next to the basicHttp one; Cx speaks SOAP 1.1.
   const binding = bindings.find((b) => firstChild(b, SOAP11_BINDING_NS, 'binding'));
   if (!binding) throw new CxError('CX_BAD_RESPONSE', `The WSDL of ${name} has no SOAP 1.1 binding.`);
+  const bindingStyle = firstChild(binding, SOAP11_BINDING_NS, 'binding')?.attrs.style ?? 'document';
+
+  const elementMember = (el: QName): MemberDecl => {
+    const decl = schema.elements.get(qkey(el));
+    return {
+      name: el.name,
+      ns: el.ns,
+      type: decl?.type ?? { ns: XSD_NS, name: 'anyType' },
+      min: 0,
+      max: 1,
+      nillable: decl?.nillable ?? true,
+    };
+  };
+  /** Header parts named by `soap:header` in a binding input or output, and the part names they take. */
+  const headerParts = (node: XNode | undefined, own: QName | undefined) => {
+    const members: MemberDecl[] = [];
+    const names = new Set<string>();
+    for (const h of node ? childrenOf(node, SOAP11_BINDING_NS, 'header') : []) {
+      const msgName = resolveQName(h, h.attrs.message ?? '');
+      const part = messages.get(qkey(msgName))?.find((p) => p.name === h.attrs.part);
+      if (!part?.element) continue;
+      members.push(elementMember(part.element));
+      if (own && msgName.name === own.name && msgName.ns === own.ns) names.add(part.name);
+    }
+    return { members, names };
+  };
 
   const operations = new Map<string, OperationModel>();
   for (const bop of childrenOf(binding, WSDL_NS, 'operation')) {
     const opName = bop.attrs.name;
     const soapOp = firstChild(bop, SOAP11_BINDING_NS, 'operation');
     const port = portOps.get(opName);
-    if (!port?.input) continue;
-    const inputParts = messages.get(qkey(port.input)) ?? [];
-    const bindingInput = firstChild(bop, WSDL_NS, 'input');
-    const headers: HeaderDecl[] = [];
-    const headerParts = new Set<string>();
-    for (const h of bindingInput ? childrenOf(bindingInput, SOAP11_BINDING_NS, 'header') : []) {
-      const msg = messages.get(qkey(resolveQName(h, h.attrs.message ?? '')));
-      const part = msg?.find((p) => p.name === h.attrs.part);
-      if (part?.element) {
-        headers.push({ element: part.element });
-        if (h.attrs.message && resolveQName(h, h.attrs.message).name === port.input.name) headerParts.add(part.name);
-      }
+    const base = { name: opName, soapAction: soapOp?.attrs.soapAction ?? '' };
+    if (!port?.input) {
+      operations.set(opName, {
+        ...base,
+        wrapper: { ns: '', name: opName },
+        params: [],
+        headers: [],
+        unsupported: 'its WSDL declares no input message',
+      });
+      continue;
     }
-    const bodyPart = inputParts.find((p) => p.element && !headerParts.has(p.name));
-    if (!bodyPart?.element) continue;
+    const style = soapOp?.attrs.style ?? bindingStyle;
+    const bindingInput = firstChild(bop, WSDL_NS, 'input');
+    const bindingOutput = firstChild(bop, WSDL_NS, 'output');
+    const inHeaders = headerParts(bindingInput, port.input);
+    const inputParts = (messages.get(qkey(port.input)) ?? []).filter((p) => !inHeaders.names.has(p.name));
+    const headers = inHeaders.members.map((member) => ({ element: { ns: member.ns, name: member.name }, member }));
+    const outHeaders = port.output ? headerParts(bindingOutput, port.output) : undefined;
+    const outputParts = port.output
+      ? (messages.get(qkey(port.output)) ?? []).filter((p) => !outHeaders?.names.has(p.name))
+      : undefined;
+
+    if (style === 'rpc') {
+      // RPC/literal: the wrapper is named after the operation in soap:body's namespace, and each
+      // part is an unqualified child element of its `type`.
+      const ns = bodyNamespace(bindingInput);
+      const asMember = (p: PartDecl): MemberDecl =>
+        p.element
+          ? elementMember(p.element)
+          : { name: p.name, ns: '', type: p.type ?? { ns: XSD_NS, name: 'anyType' }, min: 0, max: 1, nillable: true };
+      operations.set(opName, {
+        ...base,
+        wrapper: { ns, name: opName },
+        params: inputParts.map(asMember),
+        headers,
+        output: outputParts && {
+          wrapper: { ns: bodyNamespace(bindingOutput) || ns, name: `${opName}Response` },
+          parts: outputParts.map(asMember),
+          headers: outHeaders?.members ?? [],
+        },
+      });
+      continue;
+    }
+    const typed = inputParts.find((p) => !p.element);
+    const bodyPart = inputParts.find((p) => p.element);
+    if (typed || inputParts.length > 1 || !bodyPart?.element) {
+      operations.set(opName, {
+        ...base,
+        wrapper: bodyPart?.element ?? { ns: '', name: opName },
+        params: [],
+        headers,
+        unsupported: typed
+          ? `its input part "${typed.name}" is declared with type= in a document-style binding, which the client does not write`
+          : inputParts.length > 1
+            ? 'its input has several body parts (a bare message contract), which the client does not write'
+            : 'its input message has no body part',
+      });
+      continue;
+    }
     const wrapperEl = schema.elements.get(qkey(bodyPart.element));
     const wrapperType = wrapperEl && schema.type(wrapperEl.type);
     const params = wrapperType?.kind === 'complex' ? schema.membersOf(wrapperType) : [];
-
-    let output: OperationModel['output'];
-    const outParts = port.output ? (messages.get(qkey(port.output)) ?? []) : [];
-    const outPart = outParts.find((p) => p.element);
-    if (outPart?.element) {
-      const outEl = schema.elements.get(qkey(outPart.element));
-      const outType = outEl && schema.type(outEl.type);
-      const members = outType?.kind === 'complex' ? schema.membersOf(outType) : [];
-      output = { wrapper: outPart.element, result: members.find((m) => m.name === `${opName}Result`) ?? members[0] };
-    }
     operations.set(opName, {
-      name: opName,
-      soapAction: soapOp?.attrs.soapAction ?? '',
+      ...base,
       wrapper: bodyPart.element,
       params,
       headers,
-      output,
+      output: outputParts && documentOutput(schema, opName, outputParts, outHeaders?.members ?? [], elementMember),
     });
   }
   return { name, operations, schema };
+}
+
+/**
+ * A document/literal answer: one element part whose type is a complex type is a wrapper, its
+ * members the parts; anything else (several parts, or one simple-typed element) is bare, each part
+ * an element directly in the Body.
+ */
+function documentOutput(
+  schema: SchemaSet,
+  opName: string,
+  parts: PartDecl[],
+  headers: MemberDecl[],
+  elementMember: (el: QName) => MemberDecl,
+): OutputModel {
+  const elementParts = parts.filter((p) => p.element);
+  if (elementParts.length === 1) {
+    const el = elementParts[0].element as QName;
+    const decl = schema.elements.get(qkey(el));
+    const t = decl && schema.type(decl.type);
+    if (decl && t?.kind === 'complex' && !schema.arrayItem(decl.type)) {
+      const members = schema.membersOf(t);
+      const only = members.length === 1 ? members[0] : undefined;
+      return { wrapper: el, parts: members, result: only?.name === `${opName}Result` ? only : undefined, headers };
+    }
+  }
+  return { parts: elementParts.map((p) => elementMember(p.element as QName)), headers };
+}
+
+function bodyNamespace(node: XNode | undefined): string {
+  const body = node && firstChild(node, SOAP11_BINDING_NS, 'body');
+  return body?.attrs.namespace ?? '';
 }
 
 function readSchema(set: SchemaSet, doc: XNode): void {
@@ -140,15 +257,17 @@ function readSchema(set: SchemaSet, doc: XNode): void {
       el.attrs.maxOccurs === 'unbounded' ? Infinity : el.attrs.maxOccurs === undefined ? 1 : Number(el.attrs.maxOccurs);
     if (el.attrs.ref) {
       const ref = resolveQName(el, el.attrs.ref);
-      const target = set.elements.get(qkey(ref));
-      return {
+      const member: MemberDecl = {
         name: ref.name,
         ns: ref.ns,
-        type: target?.type ?? { ns: XSD_NS, name: 'anyType' },
+        type: { ns: XSD_NS, name: 'anyType' },
         min,
         max,
         nillable: el.attrs.nillable === 'true',
       };
+      // The element may be in a schema read later: typed once every schema is in (resolveRefs).
+      set.pendingRefs.push({ member, ref });
+      return member;
     }
     let type: QName;
     if (el.attrs.type) type = resolveQName(el, el.attrs.type);

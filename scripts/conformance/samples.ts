@@ -74,7 +74,7 @@ export function fillTemplate(t: unknown, c: SampleCounter, depth = 0): unknown {
       const f = fillTemplate(v, c, depth + 1);
       if (f !== undefined) out[k] = f;
     }
-    return Object.keys(t).length > 0 && Object.keys(out).length === 0 ? undefined : out;
+    return Object.keys(t).length > 0 && Object.keys(out).length === 0 && !('$type' in t) ? undefined : out;
   }
   if (typeof t !== 'string') return undefined;
   if (t.includes(' | ')) {
