@@ -12,6 +12,8 @@ import { sendAnswer, sendInjected, sendSimple } from './respond';
 import { buildServices } from './services';
 import { SimState, SimulatorStats } from './state';
 import { wsdl, xsd } from './wsdl';
+import { SHAPES_SERVICE, shapesWsdl, shapesXsd } from './shapes-wsdl';
+import { shapesAnswer } from './shapes';
 
 export type { SimulatorStats } from './state';
 export type { InjectionKind } from './injections';
@@ -218,6 +220,10 @@ class SimulatorServer {
       return;
     }
     const m = /^\/cx\/webservice\/([^/]+)\/?$/i.exec(path);
+    if (m && m[1].toLowerCase() === SHAPES_SERVICE.toLowerCase()) {
+      await this.serveShapes(req, res, url);
+      return;
+    }
     const svc = m ? this.services.get(m[1].toLowerCase()) : undefined;
     if (!svc) {
       req.resume();
@@ -234,6 +240,38 @@ class SimulatorServer {
     }
     req.resume();
     sendSimple(res, 405, 'text/plain; charset=utf-8', 'Method not allowed', { Allow: 'GET, POST' });
+  }
+
+  /** WSShapesService: the WCF shapes beyond the Cx services' own (see shapes-wsdl.ts). */
+  private async serveShapes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const endpoint = `http://${this.hostHeader(req)}${BASE}/webservice/${SHAPES_SERVICE.toLowerCase()}`;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const query = url.search.slice(1);
+      const doc = /^wsdl$/i.test(query) ? shapesWsdl(endpoint) : shapesXsd(endpoint, url.searchParams.get('xsd') ?? '');
+      if (doc === undefined) sendSimple(res, 404, 'text/html', HTML_404);
+      else sendSimple(res, 200, 'text/xml; charset=UTF-8', doc);
+      return;
+    }
+    if (req.method !== 'POST' || !acceptableContentType(req.headers['content-type'])) {
+      req.resume();
+      sendSimple(res, 415, 'text/plain; charset=utf-8', 'Cannot process the message because of its content type.');
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch {
+      req.resume();
+      sendSimple(res, 413, 'text/plain; charset=utf-8', 'Request Entity Too Large', { Connection: 'close' });
+      return;
+    }
+    if (res.destroyed || this.closing) return;
+    this.state.stats.calls++;
+    const action = Array.isArray(req.headers.soapaction) ? req.headers.soapaction[0] : (req.headers.soapaction ?? '');
+    const answer = shapesAnswer(action, body.toString('utf8').replace(/^\uFEFF/, ''));
+    if (answer.operation)
+      this.state.stats.byOperation[answer.operation] = (this.state.stats.byOperation[answer.operation] ?? 0) + 1;
+    sendSimple(res, answer.status, answer.contentType, answer.body);
   }
 
   private serveMetadata(req: IncomingMessage, res: ServerResponse, svc: ServiceContract, url: URL): void {

@@ -78,7 +78,7 @@ export interface AnswerContext {
 class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private status = 0;
   private retryAfterMs?: number;
-  private mode: 'xml' | 'other' = 'xml';
+  private mode: 'xml' | 'other' | 'accepted' = 'xml';
   /** The first few KB of the body, kept for the snippet of an error. */
   private readonly headChunks: Buffer[] = [];
   private headBytes = 0;
@@ -138,8 +138,10 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     if (s === 503) this.retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
     const contentType = String(headers['content-type'] ?? '');
     this.contentType = contentType;
-    // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page.
-    if ((s !== 200 && s !== 500) || /html/i.test(contentType.slice(0, 256))) this.mode = 'other';
+    // Only 200 and 500 carry SOAP from WCF; anything else, or HTML, is an error page, except the
+    // empty 202 Accepted that WCF answers a one-way operation with.
+    if (s === 202) this.mode = 'accepted';
+    else if ((s !== 200 && s !== 500) || /html/i.test(contentType.slice(0, 256))) this.mode = 'other';
     else this.decoder = this.decoding(() => new BodyDecoder(contentType));
   }
 
@@ -148,7 +150,9 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       this.headChunks.push(data.subarray(0, SNIPPET_BYTES - this.headBytes));
       this.headBytes += Math.min(data.length, SNIPPET_BYTES - this.headBytes);
     }
-    if (this.mode === 'other') return;
+    if (this.mode === 'accepted' && data.some((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09))
+      this.mode = 'other';
+    if (this.mode !== 'xml') return;
     const decoder = this.decoder as BodyDecoder;
     const text = this.decoding(() => decoder.write(data));
     if (!this.sawContent && text.trim() !== '') {
@@ -164,6 +168,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   end(): SoapAnswer {
     const { service, method, host } = this.context;
     const status = this.status;
+    if (this.mode === 'accepted') return { status };
     if (this.mode === 'other') {
       if (status >= 300 && status < 400) {
         throw new CxError(

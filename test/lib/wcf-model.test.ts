@@ -1,0 +1,132 @@
+// The WSDL model and answer reading for shapes real WCF (and other SOAP 1.1 servers) publish:
+// element refs into a schema read later, type= parts, one-way operations, namespaces in answers.
+import assert from 'node:assert/strict';
+import { buildEnvelope } from '../../nodes/lib/envelope';
+import { CxError } from '../../nodes/lib/errors';
+import { soapAnswerHandler } from '../../nodes/lib/response-reader';
+import { buildServiceModel } from '../../nodes/lib/service-model';
+import { parseXmlDocument } from '../../nodes/lib/xml-dom';
+
+const DC = 'urn:acme:dc';
+const DC2 = 'urn:acme:dc2';
+const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+ xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:tns="http://tempuri.org/" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+ <wsdl:message name="GetIn"><wsdl:part name="parameters" element="tns:Get"/></wsdl:message>
+ <wsdl:message name="GetOut"><wsdl:part name="parameters" element="tns:GetResponse"/></wsdl:message>
+ <wsdl:message name="FireIn"><wsdl:part name="parameters" element="tns:Fire"/></wsdl:message>
+ <wsdl:message name="CalcIn"><wsdl:part name="a" type="xs:int"/><wsdl:part name="b" type="xs:int"/></wsdl:message>
+ <wsdl:message name="CalcOut"><wsdl:part name="sum" type="xs:int"/></wsdl:message>
+ <wsdl:message name="OddIn"><wsdl:part name="value" type="xs:string"/></wsdl:message>
+ <wsdl:portType name="P">
+  <wsdl:operation name="Get"><wsdl:input message="tns:GetIn"/><wsdl:output message="tns:GetOut"/></wsdl:operation>
+  <wsdl:operation name="Fire"><wsdl:input message="tns:FireIn"/></wsdl:operation>
+  <wsdl:operation name="Calc"><wsdl:input message="tns:CalcIn"/><wsdl:output message="tns:CalcOut"/></wsdl:operation>
+  <wsdl:operation name="Odd"><wsdl:input message="tns:OddIn"/></wsdl:operation>
+ </wsdl:portType>
+ <wsdl:binding name="B" type="tns:P"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
+  <wsdl:operation name="Get"><soap:operation soapAction="urn:Get" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
+  <wsdl:operation name="Fire"><soap:operation soapAction="urn:Fire" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+  <wsdl:operation name="Calc"><soap:operation soapAction="urn:Calc" style="rpc"/><wsdl:input><soap:body use="literal" namespace="urn:calc"/></wsdl:input><wsdl:output><soap:body use="literal" namespace="urn:calc"/></wsdl:output></wsdl:operation>
+  <wsdl:operation name="Odd"><soap:operation soapAction="urn:Odd" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+ </wsdl:binding>
+</wsdl:definitions>`;
+// The wrapper schema comes first and refers to an element of a schema read after it.
+const XSD_TEMPURI = `<xs:schema elementFormDefault="qualified" targetNamespace="http://tempuri.org/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:q="${DC}">
+ <xs:element name="Get"><xs:complexType><xs:sequence><xs:element ref="q:Item"/><xs:element minOccurs="0" name="count" type="xs:long"/></xs:sequence></xs:complexType></xs:element>
+ <xs:element name="GetResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="GetResult" nillable="true" type="q:Item"/></xs:sequence></xs:complexType></xs:element>
+ <xs:element name="Fire"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="what" nillable="true" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
+</xs:schema>`;
+const XSD_DC = `<xs:schema elementFormDefault="qualified" targetNamespace="${DC}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${DC}">
+ <xs:complexType name="Item"><xs:sequence><xs:element minOccurs="0" name="Amount" type="xs:int"/><xs:element minOccurs="0" name="Name" nillable="true" type="xs:string"/></xs:sequence></xs:complexType>
+ <xs:element name="Item" nillable="true" type="tns:Item"/>
+ <xs:complexType name="Special"><xs:complexContent mixed="false"><xs:extension base="tns:Item"><xs:sequence><xs:element minOccurs="0" name="Level" type="xs:boolean"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
+</xs:schema>`;
+// A second type named Special in another namespace, with a member of another type: xsi:type must be read by namespace.
+const XSD_DC2 = `<xs:schema elementFormDefault="qualified" targetNamespace="${DC2}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:q="${DC}">
+ <xs:complexType name="Special"><xs:complexContent mixed="false"><xs:extension base="q:Item"><xs:sequence><xs:element minOccurs="0" name="Level" type="xs:string"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
+</xs:schema>`;
+
+const model = buildServiceModel(
+  'Acme',
+  [parseXmlDocument(WSDL, 'wsdl')],
+  [XSD_TEMPURI, XSD_DC, XSD_DC2].map((x) => parseXmlDocument(x, 'xsd')),
+);
+const ctx = (method: string) => ({ service: 'Acme', method });
+const op = (name: string) => {
+  const o = model.operations.get(name);
+  assert.ok(o, name);
+  return o;
+};
+const env = (method: string, args: unknown) =>
+  buildEnvelope(op(method), model.schema, { kind: 'none' }, undefined, args, ctx(method));
+function read(method: string, xml: string, status = 200) {
+  const h = soapAnswerHandler(model.schema, op(method).output, { ...ctx(method), host: 'h' });
+  h.head(status, { 'content-type': 'text/xml; charset=utf-8' });
+  const buf = Buffer.from(xml);
+  for (let i = 0; i < buf.length; i += 5) h.chunk(buf.subarray(i, i + 5));
+  return h.end();
+}
+const S = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+describe('WSDL shapes beyond the Cx services (model and answers)', () => {
+  it('types an element ref into a schema read later (not anyType)', () => {
+    const item = op('Get').params[0];
+    assert.deepEqual(item.type, { ns: DC, name: 'Item' });
+    assert.match(env('Get', { Item: { Amount: 3 } }), /<n1:Item><n1:Amount>3<\/n1:Amount><\/n1:Item>/);
+  });
+
+  it('supports rpc operations with type= parts, and lists a document one it cannot write, failing it clearly', () => {
+    assert.deepEqual([...model.operations.keys()].sort(), ['Calc', 'Fire', 'Get', 'Odd']);
+    assert.match(env('Calc', { a: 1, b: 2 }), /<s:Body><n0:Calc><a>1<\/a><b>2<\/b><\/n0:Calc><\/s:Body>/);
+    assert.match(env('Calc', { a: 1, b: 2 }), /xmlns:n0="urn:calc"/);
+    const r = read(
+      'Calc',
+      `<s:Envelope xmlns:s="${S}"><s:Body><c:CalcResponse xmlns:c="urn:calc"><sum>3</sum></c:CalcResponse></s:Body></s:Envelope>`,
+    );
+    assert.deepEqual(r.result, { sum: 3 });
+    assert.throws(
+      () => env('Odd', { value: 'x' }),
+      (e: unknown) =>
+        e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /type= in a document-style binding/.test(e.message),
+    );
+  });
+
+  it('takes an empty 202 as the success of a one-way operation', () => {
+    assert.equal(op('Fire').output, undefined);
+    const h = soapAnswerHandler(model.schema, undefined, { ...ctx('Fire'), host: 'h' });
+    h.head(202, {});
+    assert.equal(h.end().result, undefined);
+  });
+
+  it('reads answers with namespaces resolved: rebound prefixes, default namespace, xsi:type by namespace', () => {
+    const r = read(
+      'Get',
+      `<s:Envelope xmlns:s="${S}"><s:Body><GetResponse xmlns="http://tempuri.org/">` +
+        `<GetResult xmlns:a="${DC2}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="a:Special">` +
+        `<Amount xmlns="${DC}">7</Amount><a:Name xmlns:a="${DC}">n</a:Name><a:Level>high</a:Level>` +
+        `</GetResult></GetResponse></s:Body></s:Envelope>`,
+    );
+    // Level is text: the Special of DC2, not the boolean Special of DC
+    assert.deepEqual(r.result, { Amount: 7, Name: 'n', Level: 'high' });
+  });
+
+  it('keeps an empty numeric element as empty text, never 0; writes a large whole number without an exponent', () => {
+    const r = read(
+      'Get',
+      `<s:Envelope xmlns:s="${S}"><s:Body><GetResponse xmlns="http://tempuri.org/"><GetResult xmlns:a="${DC}"><a:Amount/></GetResult></GetResponse></s:Body></s:Envelope>`,
+    );
+    assert.deepEqual(r.result, { Amount: '' });
+    assert.match(env('Get', { Item: null, count: 1e21 }), /<n0:count>1000000000000000000000<\/n0:count>/);
+  });
+
+  it('fails a z:Ref to an object the answer does not hold with CX_BAD_RESPONSE', () => {
+    assert.throws(
+      () =>
+        read(
+          'Get',
+          `<s:Envelope xmlns:s="${S}"><s:Body><GetResponse xmlns="http://tempuri.org/"><GetResult xmlns:z="http://schemas.microsoft.com/2003/10/Serialization/" z:Ref="i9"/></GetResponse></s:Body></s:Envelope>`,
+        ),
+      (e: unknown) => e instanceof CxError && e.code === 'CX_BAD_RESPONSE' && /z:Ref="i9"/.test(e.message),
+    );
+  });
+});

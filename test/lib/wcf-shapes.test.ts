@@ -1,0 +1,112 @@
+// The client against the simulator's WSShapesService: the WCF shapes that real services use beyond
+// the Cx services' own (README, Messages). Each test fails without the client feature it names.
+import assert from 'node:assert/strict';
+import { CxClient } from '../../nodes/lib';
+import { CxError } from '../../nodes/lib/errors';
+import { decimalValue } from '../../nodes/lib/response-reader';
+import { withoutExponent } from '../../nodes/lib/envelope';
+import { useSimulator } from '../helpers/sim';
+
+const SVC = 'WSShapesService';
+
+describe('WCF shapes (simulator WSShapesService)', function () {
+  const holder = useSimulator();
+  let client: CxClient;
+  beforeEach(() => {
+    client = new CxClient({ url: holder.sim.url, username: 'x', password: 'y', tokenPlacement: 'none' });
+  });
+  afterEach(() => client.close());
+  const expectCode = async (p: Promise<unknown>, code: string, text?: RegExp) => {
+    await assert.rejects(p, (e: unknown) => {
+      assert.ok(e instanceof CxError, String(e));
+      assert.equal(e.code, code, e.message);
+      if (text) assert.match(e.message, text);
+      return true;
+    });
+  };
+
+  it('gives every part of an answer with out and ref parameters, by name', async () => {
+    const r = await client.call(SVC, 'Divide', { dividend: 17, divisor: 5, note: 'n' });
+    assert.deepEqual(r.result, { DivideResult: 3, remainder: 2, note: 'n (checked)' });
+  });
+
+  it('keeps the plain value when the answer is only <Op>Result', async () => {
+    const r = await client.call(SVC, 'NextChar', { c: 'A' });
+    assert.equal(r.result, 'B');
+  });
+
+  it('sends declared SOAP header parts from soapHeaders, in their namespace, and reads a bare answer and its header', async () => {
+    const r = await client.call(
+      SVC,
+      'GetQuote',
+      { Symbol: 'SMALL' },
+      { soapHeaders: { Account: 'ACC-1', Trace: { Caller: 'flow', Depth: 2 } } },
+    );
+    assert.deepEqual(r.result, { Price: 0.5, Currency: 'GBP' });
+    assert.deepEqual(r.headers, { RequestId: 'ACC-1/flow/2/SMALL' });
+  });
+
+  it('lists header parts in a template and checks them like body members', async () => {
+    assert.deepEqual(await client.headersTemplate(SVC, 'GetQuote'), {
+      Account: 'string',
+      Trace: { Caller: 'string', Depth: 'int' },
+    });
+    await expectCode(
+      client.call(SVC, 'GetQuote', {}, { soapHeaders: { Acount: 'x' } }),
+      'CX_BAD_REQUEST',
+      /Acount.*Valid names: Account, Trace/,
+    );
+    await expectCode(
+      client.call(SVC, 'GetQuote', {}, { soapHeaders: { Account: 'a', Trace: { Depth: 'deep' } } }),
+      'CX_BAD_REQUEST',
+      /Trace\.Depth must be a whole number/,
+    );
+  });
+
+  it('refuses a required member left out, naming it', async () => {
+    await expectCode(
+      client.call(SVC, 'GetQuote', {}, { soapHeaders: { Account: 'a', Trace: { Caller: 'c' } } }),
+      'CX_BAD_REQUEST',
+      /lacks the required member Depth/,
+    );
+  });
+
+  it('sends a derived type chosen with $type, with xsi:type and each member in its own namespace', async () => {
+    const r = await client.call(SVC, 'DescribeShape', { shape: { $type: 'Circle', Name: 'c1', Radius: 1e-7 } });
+    assert.equal(r.result, 'Circle Name=c1 Radius=0.0000001');
+    const plain = await client.call(SVC, 'DescribeShape', { shape: { Name: 's' } });
+    assert.equal(plain.result, 'Shape Name=s');
+    assert.deepEqual(await client.template(SVC, 'DescribeShape'), {
+      shape: { $type: 'Shape | Square | Circle', Name: 'string' },
+    });
+    await expectCode(
+      client.call(SVC, 'DescribeShape', { shape: { $type: 'Triangle' } }),
+      'CX_BAD_REQUEST',
+      /Shape, Square, Circle/,
+    );
+    await expectCode(
+      client.call(SVC, 'DescribeShape', { shape: { Radius: 2 } }),
+      'CX_BAD_REQUEST',
+      /no member "Radius"/,
+    );
+  });
+
+  it('resolves z:Ref to the z:Id object (WCF IsReference)', async () => {
+    const r = await client.call(SVC, 'GetPeople', {});
+    const people = r.result as Array<{ Name: string; Manager: unknown }>;
+    assert.equal(people.length, 3);
+    assert.deepEqual(people[0], { Manager: null, Name: 'Ann' });
+    assert.equal(people[1].Manager, people[0]);
+    assert.equal(people[2], people[1]);
+  });
+
+  it('keeps every digit of a long decimal as text (and a short one as a number)', async () => {
+    const r = await client.call(SVC, 'GetQuote', { Symbol: 'BIG' }, { soapHeaders: { Account: 'a' } });
+    assert.deepEqual(r.result, { Price: '12345678901234567.123456789', Currency: 'GBP' });
+    assert.equal(decimalValue('0012.500'), 12.5);
+    assert.equal(decimalValue('1234567890.123456'), '1234567890.123456');
+    assert.equal(decimalValue(''), '');
+    assert.equal(withoutExponent('1e+21'), '1000000000000000000000');
+    assert.equal(withoutExponent('-1.25e-3'), '-0.00125');
+  });
+});
