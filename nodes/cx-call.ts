@@ -14,7 +14,7 @@ interface CxCallDef extends NodeDef {
   payloadType?: string;
 }
 
-type CallMessage = CxMessage & { service?: unknown; method?: unknown };
+type CallMessage = CxMessage & { service?: unknown; method?: unknown; soapHeaders?: unknown };
 
 const ARG_TYPES = ['msg', 'json', 'jsonata', 'flow', 'global', 'env'];
 
@@ -72,10 +72,22 @@ export = function (RED: NodeAPI): void {
         method: (def.method || '').trim() || (typeof msg.method === 'string' ? msg.method.trim() : ''),
       }),
       run: (msg, { service, method }) =>
-        args(msg).then((a) => client!.call(service as string, method as string, a, { refusalsAsData: asData })),
+        args(msg).then((a) =>
+          client!.call(service as string, method as string, a, {
+            refusalsAsData: asData,
+            // SOAP header parts the operation declares (README, Messages)
+            soapHeaders: msg.soapHeaders as Record<string, unknown> | undefined,
+          }),
+        ),
       deliver: (msg, r, { service, method }) => {
         msg.payload = r.result;
-        msg.cx = { service, method, durationMs: r.durationMs, retried: r.retried };
+        msg.cx = {
+          service,
+          method,
+          durationMs: r.durationMs,
+          retried: r.retried,
+          ...(r.headers ? { soapHeaders: r.headers } : {}),
+        };
       },
       okStatus: () => ({ fill: 'green', shape: 'dot', text: RED._('cx-call.status.ok') }),
     });
