@@ -100,6 +100,11 @@ describe('WCF shapes (simulator WSShapesService)', function () {
     assert.equal(people[2], people[1]);
   });
 
+  it('reads an answer WCF wrote in UTF-16 (BOM and charset=utf-16)', async () => {
+    const r = await client.call(SVC, 'Hello', { name: 'Ann' });
+    assert.equal(r.result, 'Hello Ann – ✓');
+  });
+
   it('keeps every digit of a long decimal as text (and a short one as a number)', async () => {
     const r = await client.call(SVC, 'GetQuote', { Symbol: 'BIG' }, { soapHeaders: { Account: 'a' } });
     assert.deepEqual(r.result, { Price: '12345678901234567.123456789', Currency: 'GBP' });
