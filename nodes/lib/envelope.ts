@@ -1,3 +1,4 @@
+import { XMLValidator } from 'fast-xml-parser';
 import { CxError } from './errors';
 import { ComplexType, MemberDecl, QName, SchemaSet } from './schema';
 import type { OperationModel } from './service-model';
@@ -118,6 +119,21 @@ export function buildEnvelope(
       return;
     }
     const declared = schema.type(m.type);
+    if (declared?.kind === 'complex' && declared.simpleContent) {
+      // Text with attributes: a plain value, or `{ $value, $attributes }` (README, Messages).
+      const obj =
+        value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)
+          ? (value as Record<string, unknown>)
+          : { [VALUE_KEY]: value };
+      const extra = Object.keys(obj).filter((k) => k !== VALUE_KEY && k !== ATTRIBUTES_KEY);
+      if (extra.length) throw bad(`${path} takes only $value and $attributes, not ${extra.join(', ')}`, ctx);
+      const text =
+        obj[VALUE_KEY] === undefined
+          ? ''
+          : leafText(schema, declared.simpleContent, obj[VALUE_KEY], `${path}.$value`, ctx);
+      out.push(`<${tag}${attributesText(declared, obj[ATTRIBUTES_KEY], path, ctx)}>${escapeText(text)}</${tag}>`);
+      return;
+    }
     if (declared?.kind === 'complex') {
       const obj = (value ?? {}) as Record<string, unknown>;
       if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
@@ -142,7 +158,9 @@ export function buildEnvelope(
       const valid = members.filter((x) => x !== tokenMember).map((x) => x.name);
       if (tokenMember) refuseToken(Object.keys(obj), place, ctx);
       const known = new Set(valid);
-      const unknown = Object.keys(obj).filter((k) => !known.has(k) && k !== TYPE_KEY);
+      const unknown = Object.keys(obj).filter(
+        (k) => !known.has(k) && k !== TYPE_KEY && k !== ATTRIBUTES_KEY && !(k === XML_KEY && t.any),
+      );
       if (unknown.length) {
         throw new CxError(
           'CX_BAD_REQUEST',
@@ -154,7 +172,8 @@ export function buildEnvelope(
         (c) => required(c) && obj[c.name] === undefined && !(place.kind === 'member' && c === place.member),
       );
       if (missing.length) throw missingError(path, missing, ctx);
-      out.push(`<${tag}${typeAttr}>`);
+      checkChoices(members, obj, path, ctx);
+      out.push(`<${tag}${typeAttr}${attributesText(t, obj[ATTRIBUTES_KEY], path, ctx)}>`);
       for (const child of members) {
         if (tokenHere !== undefined && place.kind === 'member' && child === place.member) {
           out.push(tokenElement(prefix(child.ns) + child.name, tokenHere));
@@ -165,6 +184,7 @@ export function buildEnvelope(
           v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
         else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
       }
+      if (t.any && obj[XML_KEY] !== undefined) out.push(xmlContent(obj[XML_KEY], `${path}.$xml`, ctx));
       out.push(`</${tag}>`);
       return;
     }
@@ -232,6 +252,59 @@ function refuseToken(keys: string[], place: ResolvedTokenPlace, ctx: CallContext
 
 /** The key of a payload object that chooses a derived type (README, Messages). */
 export const TYPE_KEY = '$type';
+/** simpleContent's text, attributes, and xs:any content as XML text (README, Messages). */
+const VALUE_KEY = '$value';
+const ATTRIBUTES_KEY = '$attributes';
+const XML_KEY = '$xml';
+
+/** At most one branch of each xs:choice may be given. */
+function checkChoices(members: MemberDecl[], obj: Record<string, unknown>, path: string, ctx: CallContext): void {
+  const given = new Map<number, Map<number, string>>();
+  for (const m of members) {
+    if (!m.choice || obj[m.name] === undefined) continue;
+    const branches = given.get(m.choice.group) ?? new Map<number, string>();
+    given.set(m.choice.group, branches);
+    if (!branches.has(m.choice.branch)) branches.set(m.choice.branch, m.name);
+  }
+  for (const [group, branches] of given) {
+    if (branches.size < 2) continue;
+    const all = members.filter((m) => m.choice?.group === group).map((m) => m.name);
+    throw bad(
+      `${path} gives ${[...branches.values()].join(' and ')}, but only one of ${all.join(', ')} may be sent (xs:choice)`,
+      ctx,
+    );
+  }
+}
+
+/** The declared attributes given under `$attributes`, as attribute text. */
+function attributesText(t: ComplexType, value: unknown, path: string, ctx: CallContext): string {
+  if (value === undefined || value === null) return '';
+  const declared = t.attributes ?? [];
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw bad(`${path}.$attributes must be an object, not ${describe(value)}`, ctx);
+  let out = '';
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!declared.some((a) => a.name === k))
+      throw new CxError(
+        'CX_BAD_REQUEST',
+        `${path} has no attribute "${k}" in ${ctx.service}.${ctx.method}. Valid names: ${declared.map((a) => a.name).join(', ') || '(none)'}.`,
+        { ...ctx, validNames: declared.map((a) => a.name) },
+      );
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'object') throw bad(`${path}.$attributes.${k} must be text, not ${describe(v)}`, ctx);
+    out += ` ${k}="${escapeAttr(String(v))}"`;
+  }
+  return out;
+}
+
+/** xs:any content from the flow: well-formed XML with no DTD, written as it is. */
+function xmlContent(value: unknown, path: string, ctx: CallContext): string {
+  if (typeof value !== 'string') throw bad(`${path} must be XML text, not ${describe(value)}`, ctx);
+  if (/<!DOCTYPE|<!ENTITY/i.test(value) || /<\?xml\b/i.test(value))
+    throw bad(`${path} must be XML content without a declaration or DTD`, ctx);
+  if (XMLValidator.validate(`<x>${value}</x>`) !== true) throw bad(`${path} is not well-formed XML`, ctx);
+  return value;
+}
 
 /** WCF marks a member required (IsRequired) with minOccurs 1 and, for a value type, not nillable. */
 const required = (m: MemberDecl): boolean => m.min > 0 && !m.nillable;

@@ -35,6 +35,8 @@ export interface CxErrorDetails {
   faultString?: string;
   /** Text of the fault's `detail`, flattened and shortened. */
   faultDetail?: string;
+  /** The fault's `detail` as data (a WCF FaultContract's members by name), when it has elements. */
+  faultData?: unknown;
   /** Cx's InvalidReason for a refused login or business action. */
   invalidReason?: string;
   /** A short, whitespace-folded start of a non-SOAP answer (an IIS error page, say). */

@@ -21,7 +21,14 @@ export function faultError(a: SoapAnswer, ctx: Ctx): CxError {
   return new CxError(
     'CX_FAULT',
     `Cx answered ${ctx.service}.${ctx.method} with a fault: ${sentence(f.string || f.code || 'no fault text')}${hint}`,
-    { ...ctx, status: a.status, faultCode: f.code, faultString: f.string, faultDetail: f.detail.slice(0, 500) },
+    {
+      ...ctx,
+      status: a.status,
+      faultCode: f.code,
+      faultString: f.string,
+      faultDetail: f.detail.slice(0, 500),
+      ...(a.faultData === undefined ? {} : { faultData: a.faultData }),
+    },
   );
 }
 

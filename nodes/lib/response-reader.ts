@@ -4,7 +4,7 @@ import { BodyDecoder, CharsetError } from './charset';
 import { CxError, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
-import { MemberDecl, QName, SER_NS, SchemaSet, qkey } from './schema';
+import { MemberDecl, Primitive, QName, SER_NS, SchemaSet, qkey } from './schema';
 import type { OutputModel } from './service-model';
 
 export interface SoapFault {
@@ -23,6 +23,8 @@ export interface SoapAnswer {
   /** The answer's SOAP header parts by name, when the operation declares any. */
   headers?: Record<string, unknown>;
   fault?: SoapFault;
+  /** The fault's detail as data (elements by name, typed when the schema declares them). */
+  faultData?: unknown;
 }
 
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -47,6 +49,18 @@ interface Frame {
   hasChildren: boolean;
   /** The element depth the frame was opened at. */
   depth: number;
+  /** Declared attributes found on the element (simpleContent and XmlSerializer types). */
+  attributes?: Record<string, string>;
+  /** xs:any content, as XML text. */
+  xml?: string;
+}
+
+/** An xs:any element being copied out as XML text. */
+interface Capture {
+  frame: Frame;
+  depth: number;
+  names: string[];
+  out: string[];
 }
 
 const MAX_DEPTH = 200;
@@ -110,6 +124,9 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private readonly headerParts: Frame = emptyFrame();
   /** WCF IsReference: values by z:Id, and the ids of elements still open (a z:Ref to one is a cycle). */
   private readonly ids = new Map<string, unknown>();
+  private capture?: Capture;
+  /** The fault's detail as data, when the fault has one. */
+  private readonly faultDetail: Frame = emptyFrame();
   private readonly openIds = new Set<string>();
 
   constructor(
@@ -208,6 +225,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
               string: (fault.faultstring ?? '').trim(),
               detail: (fault.detail ?? '').trim(),
             },
+        ...(this.faultDetail.value ? { faultData: this.faultDetail.value } : {}),
       };
     }
     if (status !== 200)
@@ -247,6 +265,11 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const depth = ++this.depth;
     if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
     this.pushScope(attrs);
+    if (this.capture) {
+      this.capture.names.push(name);
+      this.capture.out.push(openTagText(name, attrs, undefined));
+      return;
+    }
     const ns = this.nsOf(colon < 0 ? '' : name.slice(0, colon));
     if (depth === 1) {
       if (local !== 'Envelope') throw this.badResponse(`is not a SOAP envelope (root <${name}>)`);
@@ -265,7 +288,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         if (member && this.schema) this.stack.push(this.openFrame(local, ns, member.type, member, attrs));
         return;
       }
-      if (this.stack.length) this.openChild(local, ns, attrs);
+      if (this.stack.length) this.openChild(local, ns, attrs, name);
       return;
     }
     if (!this.inBody) return;
@@ -282,6 +305,11 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     if (this.fault) {
       this.faultPath.push(local);
       if (this.faultPath.length === 2 && this.faultPath[0] === 'Reason' && local === 'Text') this.reasonTexts++;
+      // The detail's content as data: typed when the schema declares its element (WCF FaultContract).
+      if (/^detail$/i.test(this.faultPath[0]) && this.faultPath.length === 2 && this.stack.length === 0) {
+        const decl = this.schema?.elements.get(qkey({ ns, name: local }));
+        this.stack.push(this.openFrame(local, ns, decl?.type, undefined, attrs));
+      } else if (this.stack.length && this.faultPath.length > 2) this.openChild(local, ns, attrs, name);
       return;
     }
     if (depth === 4 && this.stack.length === 0) {
@@ -295,7 +323,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       this.stack.push(this.openFrame(local, ns, undefined, undefined, attrs));
       return;
     }
-    if (this.stack.length) this.openChild(local, ns, attrs);
+    if (this.stack.length) this.openChild(local, ns, attrs, name);
   }
 
   /** One part of the answer: matched by namespace and name, or by a name no other part has. */
@@ -308,13 +336,24 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     return this.openFrame(local, ns, member?.type, member, attrs);
   }
 
-  private openChild(local: string, ns: string, attrs: Record<string, string>): void {
+  private openChild(local: string, ns: string, attrs: Record<string, string>, name = local): void {
     const parent = this.stack[this.stack.length - 1];
     parent.hasChildren = true;
     let member: MemberDecl | undefined;
     if (parent.item) member = parent.item;
     else if (parent.type && this.schema)
       member = this.schema.memberFor(parent.type, ns, local) ?? this.schema.memberIndex(parent.type)?.get(local);
+    const parentType = !member && parent.type && this.schema ? this.schema.type(parent.type) : undefined;
+    if (parentType?.kind === 'complex' && parentType.any) {
+      // xs:any content: copied out as XML text, with the namespaces in scope declared on it.
+      this.capture = {
+        frame: parent,
+        depth: this.depth,
+        names: [name],
+        out: [openTagText(name, attrs, this.scopes[this.scopes.length - 1])],
+      };
+      return;
+    }
     this.stack.push(this.openFrame(local, ns, member?.type, member, attrs));
   }
 
@@ -331,6 +370,11 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   }
 
   private onText(text: string): void {
+    if (this.capture) {
+      this.capture.out.push(escapeXml(text));
+      return;
+    }
+    if (this.fault && this.stack.length) this.stack[this.stack.length - 1].text += text;
     if (this.fault) {
       const key = this.faultKey();
       if (key) this.fault[key] = (this.fault[key] ?? '') + text;
@@ -338,12 +382,24 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   }
 
   private onCloseTag(): void {
+    const capture = this.capture;
+    if (capture) {
+      capture.out.push(`</${capture.names.pop()}>`);
+      if (this.depth === capture.depth) {
+        capture.frame.xml = (capture.frame.xml ?? '') + capture.out.join('');
+        this.capture = undefined;
+      }
+      this.scopes.pop();
+      this.depth--;
+      return;
+    }
     if (this.depth === 1) this.envelopeDone = true;
     if (this.fault && this.depth > 3) this.faultPath.pop();
     if (this.stack.length && this.depth === this.stack[this.stack.length - 1].depth) {
       const frame = this.stack.pop() as Frame;
       const value = this.finishFrame(frame);
       if (this.stack.length > 0) place(this.stack[this.stack.length - 1], frame, value);
+      else if (this.fault) place(this.faultDetail, frame, value);
       else if (this.inHeader) place(this.headerParts, frame, value);
       else if (this.schema && this.output) place(this.parts, frame, value);
       else this.result = value;
@@ -394,9 +450,30 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         else if (attrLocal === 'Ref') ref = attrs[k];
       }
     }
+    const def = t && this.schema ? this.schema.type(t) : undefined;
+    let attributes: Record<string, string> | undefined;
+    if (def?.kind === 'complex' && def.attributes) {
+      for (const a of def.attributes) {
+        const v = attrs[a.name];
+        if (v !== undefined) setOwn((attributes ??= {}), a.name, v);
+      }
+    }
     if (id !== undefined) this.openIds.add(id);
     const item = t && this.schema ? this.schema.arrayItem(t) : undefined;
-    return { local, ns, id, ref, type: t, member, item, text: '', nil, hasChildren: false, depth: this.depth };
+    return {
+      local,
+      ns,
+      id,
+      ref,
+      type: t,
+      member,
+      item,
+      text: '',
+      nil,
+      hasChildren: false,
+      depth: this.depth,
+      ...(attributes ? { attributes } : {}),
+    };
   }
 
   /** An xsi:type value as a type of the schema: by namespace and name, else by a name only one type has. */
@@ -474,6 +551,28 @@ function findTypeByLocalName(schema: SchemaSet, name: string): QName | undefined
   return found;
 }
 
+/** An element's start tag as text; `scope` adds every prefix in scope that the tag does not declare. */
+function openTagText(
+  name: string,
+  attrs: Record<string, string>,
+  scope: ReadonlyMap<string, string> | undefined,
+): string {
+  let out = `<${name}`;
+  for (const k in attrs) out += ` ${k}="${escapeXml(attrs[k]).replace(/"/g, '&quot;')}"`;
+  if (scope) {
+    for (const [prefix, uri] of scope) {
+      if (prefix === 'xml') continue;
+      const decl = prefix === '' ? 'xmlns' : `xmlns:${prefix}`;
+      if (!(decl in attrs)) out += ` ${decl}="${escapeXml(uri).replace(/"/g, '&quot;')}"`;
+    }
+  }
+  return `${out}>`;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
 function emptyFrame(): Frame {
   return { local: '', ns: '', text: '', nil: false, hasChildren: false, depth: 0 };
 }
@@ -481,6 +580,16 @@ function emptyFrame(): Frame {
 function finish(frame: Frame, schema: SchemaSet | undefined): unknown {
   if (frame.nil) return null;
   if (frame.item) return frame.value ?? [];
+  const def = frame.type && schema ? schema.type(frame.type) : undefined;
+  if (def?.kind === 'complex' && (def.simpleContent || frame.attributes || frame.xml !== undefined)) {
+    // simpleContent: `{ $value, $attributes }`; xs:any content: its XML under `$xml` (README, Messages).
+    const obj = (frame.value as Record<string, unknown> | undefined) ?? {};
+    if (def.simpleContent)
+      obj.$value = leafValue(frame.text, (schema as SchemaSet).primitiveOf(def.simpleContent) ?? 'string');
+    if (frame.attributes) obj.$attributes = frame.attributes;
+    if (frame.xml !== undefined) obj.$xml = frame.xml;
+    return obj;
+  }
   if (frame.value) return frame.value;
   const prim = frame.type && schema ? schema.primitiveOf(frame.type) : undefined;
   const text = frame.text;
@@ -490,6 +599,11 @@ function finish(frame: Frame, schema: SchemaSet | undefined): unknown {
     if (frame.type && schema?.type(frame.type)?.kind === 'complex') return {};
     return frame.hasChildren ? {} : text;
   }
+  return leafValue(text, prim);
+}
+
+/** A leaf's text as the value its primitive type gives (README, Messages: numbers). */
+function leafValue(text: string, prim: Primitive): unknown {
   const t = text.trim();
   switch (prim) {
     case 'int': {

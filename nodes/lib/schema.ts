@@ -20,6 +20,14 @@ export interface MemberDecl {
   min: number;
   max: number;
   nillable: boolean;
+  /** Set for the elements of an `xs:choice`: at most one branch of a group may be sent. */
+  choice?: { group: number; branch: number };
+}
+
+/** An attribute of a complex type (XmlSerializer-style services; DataContracts have none). */
+export interface AttributeDecl {
+  name: string;
+  type: QName;
 }
 
 export interface ComplexType {
@@ -28,6 +36,11 @@ export interface ComplexType {
   name: string;
   base?: QName;
   members: MemberDecl[];
+  /** `xs:simpleContent`: the element's text has this type (attributes beside it). */
+  simpleContent?: QName;
+  attributes?: AttributeDecl[];
+  /** `xs:any` content (IXmlSerializable, DataSet): kept as XML text under `$xml` when read. */
+  any?: boolean;
 }
 
 export interface SimpleType {

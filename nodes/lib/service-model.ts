@@ -233,10 +233,12 @@ function readSchema(set: SchemaSet, doc: XNode): void {
   // WCF always emits elementFormDefault="qualified"; honour "unqualified" for other servers.
   const qualified = doc.attrs.elementFormDefault === 'qualified';
   let anon = 0;
+  let choices = 0;
   const readComplex = (node: XNode, name: string): ComplexType => {
     const t: ComplexType = { kind: 'complex', ns: tns, name, members: [] };
     let body: XNode | undefined = node;
     const content = firstChild(node, XSD_NS, 'complexContent');
+    const simple = firstChild(node, XSD_NS, 'simpleContent');
     if (content) {
       const ext = firstChild(content, XSD_NS, 'extension') ?? firstChild(content, XSD_NS, 'restriction');
       if (ext?.attrs.base) {
@@ -244,12 +246,56 @@ function readSchema(set: SchemaSet, doc: XNode): void {
         if (!(base.ns === XSD_NS && base.name === 'anyType')) t.base = base;
       }
       body = ext;
+    } else if (simple) {
+      const ext = firstChild(simple, XSD_NS, 'extension') ?? firstChild(simple, XSD_NS, 'restriction');
+      t.simpleContent = ext?.attrs.base ? resolveQName(ext, ext.attrs.base) : { ns: XSD_NS, name: 'string' };
+      body = ext;
     }
-    const seq =
-      body &&
-      (firstChild(body, XSD_NS, 'sequence') ?? firstChild(body, XSD_NS, 'all') ?? firstChild(body, XSD_NS, 'choice'));
-    for (const el of seq ? childrenOf(seq, XSD_NS, 'element') : []) t.members.push(readMember(el));
+    if (body) readParticles(body, t);
+    const attributes = body ? childrenOf(body, XSD_NS, 'attribute').filter((a) => a.attrs.name) : [];
+    if (attributes.length)
+      t.attributes = attributes.map((a) => ({
+        name: a.attrs.name,
+        type: a.attrs.type ? resolveQName(a, a.attrs.type) : { ns: XSD_NS, name: 'string' },
+      }));
     return t;
+  };
+  /** Elements of sequences, alls and choices, in order; a choice's branches are marked. */
+  const readParticles = (node: XNode, t: ComplexType, choice?: { group: number; branch: number }): void => {
+    for (const c of node.children) {
+      if (c.ns !== XSD_NS) continue;
+      const inChoice = choice;
+      if (c.local === 'element') {
+        // DataSet: `<xs:element ref="xs:schema"/><xs:any/>` is XML content, not a member.
+        if (c.attrs.ref && resolveQName(c, c.attrs.ref).ns === XSD_NS) {
+          t.any = true;
+          continue;
+        }
+        const m = readMember(c);
+        if (inChoice) {
+          m.choice = inChoice;
+          m.min = 0;
+        }
+        t.members.push(m);
+      } else if (c.local === 'sequence' || c.local === 'all') readParticles(c, t, inChoice);
+      else if (c.local === 'choice') readChoice(c, t, { group: ++choices, branch: 0 });
+      else if (c.local === 'any') t.any = true;
+    }
+  };
+  const readChoice = (node: XNode, t: ComplexType, at: { group: number; branch: number }): void => {
+    let branch = 0;
+    for (const c of node.children) {
+      if (c.ns !== XSD_NS) continue;
+      const mark = { group: at.group, branch: branch++ };
+      if (c.local === 'element') {
+        const m = readMember(c);
+        m.choice = mark;
+        m.min = 0;
+        t.members.push(m);
+      } else if (c.local === 'sequence' || c.local === 'all') readParticles(c, t, mark);
+      else if (c.local === 'choice') readChoice(c, t, { group: ++choices, branch: 0 });
+      else if (c.local === 'any') t.any = true;
+    }
   };
   const readMember = (el: XNode): MemberDecl => {
     const min = el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs);

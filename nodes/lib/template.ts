@@ -41,6 +41,14 @@ function skeleton(schema: SchemaSet, type: QName, place: ResolvedTokenPlace, pat
   if (item) return [skeleton(schema, item.type, place, path)];
   const t = schema.type(type);
   if (t?.kind !== 'complex') return schema.label(type);
+  if (t.simpleContent) {
+    // Text with attributes: the plain value will do when no attribute is needed.
+    if (!t.attributes?.length) return schema.label(t.simpleContent);
+    return {
+      $value: schema.label(t.simpleContent),
+      $attributes: Object.fromEntries(t.attributes.map((a) => [a.name, schema.label(a.type)])),
+    };
+  }
   const key = qkey(type);
   // A type that contains itself (a parent work order, say) is shown once, not forever.
   if (path.has(key) || path.size > 8) return {};
@@ -53,6 +61,10 @@ function skeleton(schema: SchemaSet, type: QName, place: ResolvedTokenPlace, pat
     if (isTokenMember(place, m)) continue;
     obj[m.name] = m.max > 1 ? [skeleton(schema, m.type, place, path)] : skeleton(schema, m.type, place, path);
   }
+  if (t.attributes?.length)
+    obj.$attributes = Object.fromEntries(t.attributes.map((a) => [a.name, schema.label(a.type)]));
+  // xs:any content (IXmlSerializable, DataSet) travels as XML text.
+  if (t.any) obj.$xml = 'xml';
   path.delete(key);
   return obj;
 }

@@ -17,28 +17,46 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
  <wsdl:message name="CalcIn"><wsdl:part name="a" type="xs:int"/><wsdl:part name="b" type="xs:int"/></wsdl:message>
  <wsdl:message name="CalcOut"><wsdl:part name="sum" type="xs:int"/></wsdl:message>
  <wsdl:message name="OddIn"><wsdl:part name="value" type="xs:string"/></wsdl:message>
+ <wsdl:message name="BagIn"><wsdl:part name="parameters" element="tns:Bag"/></wsdl:message>
+ <wsdl:message name="BagOut"><wsdl:part name="parameters" element="tns:BagResponse"/></wsdl:message>
  <wsdl:portType name="P">
   <wsdl:operation name="Get"><wsdl:input message="tns:GetIn"/><wsdl:output message="tns:GetOut"/></wsdl:operation>
   <wsdl:operation name="Fire"><wsdl:input message="tns:FireIn"/></wsdl:operation>
   <wsdl:operation name="Calc"><wsdl:input message="tns:CalcIn"/><wsdl:output message="tns:CalcOut"/></wsdl:operation>
   <wsdl:operation name="Odd"><wsdl:input message="tns:OddIn"/></wsdl:operation>
+  <wsdl:operation name="Bag"><wsdl:input message="tns:BagIn"/><wsdl:output message="tns:BagOut"/></wsdl:operation>
  </wsdl:portType>
  <wsdl:binding name="B" type="tns:P"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
   <wsdl:operation name="Get"><soap:operation soapAction="urn:Get" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
   <wsdl:operation name="Fire"><soap:operation soapAction="urn:Fire" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
   <wsdl:operation name="Calc"><soap:operation soapAction="urn:Calc" style="rpc"/><wsdl:input><soap:body use="literal" namespace="urn:calc"/></wsdl:input><wsdl:output><soap:body use="literal" namespace="urn:calc"/></wsdl:output></wsdl:operation>
   <wsdl:operation name="Odd"><soap:operation soapAction="urn:Odd" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+  <wsdl:operation name="Bag"><soap:operation soapAction="urn:Bag" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
  </wsdl:binding>
 </wsdl:definitions>`;
 // The wrapper schema comes first and refers to an element of a schema read after it.
 const XSD_TEMPURI = `<xs:schema elementFormDefault="qualified" targetNamespace="http://tempuri.org/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:q="${DC}">
  <xs:element name="Get"><xs:complexType><xs:sequence><xs:element ref="q:Item"/><xs:element minOccurs="0" name="count" type="xs:long"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="GetResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="GetResult" nillable="true" type="q:Item"/></xs:sequence></xs:complexType></xs:element>
+ <xs:element name="Bag"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="bag" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
+ <xs:element name="BagResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="BagResult" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="Fire"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="what" nillable="true" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
 </xs:schema>`;
 const XSD_DC = `<xs:schema elementFormDefault="qualified" targetNamespace="${DC}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${DC}">
  <xs:complexType name="Item"><xs:sequence><xs:element minOccurs="0" name="Amount" type="xs:int"/><xs:element minOccurs="0" name="Name" nillable="true" type="xs:string"/></xs:sequence></xs:complexType>
  <xs:element name="Item" nillable="true" type="tns:Item"/>
+ <xs:complexType name="Bag"><xs:sequence>
+  <xs:choice><xs:element name="ById" type="xs:int"/><xs:sequence><xs:element name="First" type="xs:string"/><xs:element name="Last" type="xs:string"/></xs:sequence></xs:choice>
+  <xs:element minOccurs="0" name="Price" nillable="true" type="tns:Money"/>
+  <xs:element minOccurs="0" name="Blob" nillable="true" type="tns:Blob"/>
+  <xs:element minOccurs="0" name="Map" nillable="true" type="tns:ArrayOfKeyValueOfstringstring"/>
+ </xs:sequence></xs:complexType>
+ <xs:complexType name="Money"><xs:simpleContent><xs:extension base="xs:decimal"><xs:attribute name="currency" type="xs:string"/></xs:extension></xs:simpleContent></xs:complexType>
+ <xs:complexType name="Blob"><xs:sequence><xs:any minOccurs="0" processContents="lax"/></xs:sequence></xs:complexType>
+ <xs:complexType name="ArrayOfKeyValueOfstringstring"><xs:sequence><xs:element minOccurs="0" maxOccurs="unbounded" name="KeyValueOfstringstring"><xs:complexType><xs:sequence>
+  <xs:element name="Key" nillable="true" type="xs:string"/><xs:element name="Value" nillable="true" type="xs:string"/></xs:sequence></xs:complexType></xs:element></xs:sequence></xs:complexType>
+ <xs:complexType name="ApiFault"><xs:sequence><xs:element minOccurs="0" name="Code" type="xs:int"/></xs:sequence></xs:complexType>
+ <xs:element name="ApiFault" nillable="true" type="tns:ApiFault"/>
  <xs:complexType name="Special"><xs:complexContent mixed="false"><xs:extension base="tns:Item"><xs:sequence><xs:element minOccurs="0" name="Level" type="xs:boolean"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
 </xs:schema>`;
 // A second type named Special in another namespace, with a member of another type: xsi:type must be read by namespace.
@@ -76,7 +94,7 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
   });
 
   it('supports rpc operations with type= parts, and lists a document one it cannot write, failing it clearly', () => {
-    assert.deepEqual([...model.operations.keys()].sort(), ['Calc', 'Fire', 'Get', 'Odd']);
+    assert.deepEqual([...model.operations.keys()].sort(), ['Bag', 'Calc', 'Fire', 'Get', 'Odd']);
     assert.match(env('Calc', { a: 1, b: 2 }), /<s:Body><n0:Calc><a>1<\/a><b>2<\/b><\/n0:Calc><\/s:Body>/);
     assert.match(env('Calc', { a: 1, b: 2 }), /xmlns:n0="urn:calc"/);
     const r = read(
@@ -128,5 +146,69 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
         ),
       (e: unknown) => e instanceof CxError && e.code === 'CX_BAD_RESPONSE' && /z:Ref="i9"/.test(e.message),
     );
+  });
+
+  it('sends at most one branch of an xs:choice, a branch being one element or a sequence', () => {
+    assert.match(env('Bag', { bag: { ById: 4 } }), /<n1:ById>4<\/n1:ById>/);
+    assert.match(env('Bag', { bag: { First: 'a', Last: 'b' } }), /<n1:First>a<\/n1:First><n1:Last>b<\/n1:Last>/);
+    assert.throws(
+      () => env('Bag', { bag: { ById: 4, Last: 'b' } }),
+      (e: unknown) =>
+        e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /only one of ById, First, Last/.test(e.message),
+    );
+  });
+
+  it('writes and reads simpleContent with attributes as { $value, $attributes }', () => {
+    assert.match(
+      env('Bag', { bag: { ById: 1, Price: { $value: '1.5', $attributes: { currency: 'EUR' } } } }),
+      /<n1:Price currency="EUR">1.5<\/n1:Price>/,
+    );
+    assert.match(env('Bag', { bag: { ById: 1, Price: 2 } }), /<n1:Price>2<\/n1:Price>/);
+    const r = read(
+      'Bag',
+      `<s:Envelope xmlns:s="${S}"><s:Body><BagResponse xmlns="http://tempuri.org/"><BagResult xmlns:a="${DC}">` +
+        `<a:Price currency="GBP">12.50</a:Price></BagResult></BagResponse></s:Body></s:Envelope>`,
+    );
+    assert.deepEqual(r.result, { Price: { $value: 12.5, $attributes: { currency: 'GBP' } } });
+  });
+
+  it('keeps xs:any content (IXmlSerializable, DataSet) as XML text under $xml, namespaces declared', () => {
+    const r = read(
+      'Bag',
+      `<s:Envelope xmlns:s="${S}"><s:Body><BagResponse xmlns="http://tempuri.org/"><BagResult xmlns:a="${DC}">` +
+        `<a:Blob><x:thing xmlns:x="urn:x" n="1">t &amp; u<x:y/></x:thing></a:Blob></BagResult></BagResponse></s:Body></s:Envelope>`,
+    );
+    const xml = (r.result as Record<string, Record<string, string>>).Blob.$xml;
+    assert.match(xml, /^<x:thing xmlns:x="urn:x" n="1"[^>]*>t &amp; u<x:y><\/x:y><\/x:thing>$/);
+    assert.match(xml, /xmlns:a="urn:acme:dc"/);
+    assert.match(
+      env('Bag', { bag: { ById: 1, Blob: { $xml: '<z:q xmlns:z="urn:z"/>' } } }),
+      /<n1:Blob><z:q xmlns:z="urn:z"\/><\/n1:Blob>/,
+    );
+    assert.throws(() => env('Bag', { bag: { ById: 1, Blob: { $xml: '<open>' } } }), /not well-formed/);
+  });
+
+  it('reads a dictionary (ArrayOfKeyValueOf...) as an array of { Key, Value }, and writes it so', () => {
+    assert.match(
+      env('Bag', { bag: { ById: 1, Map: [{ Key: 'k', Value: 'v' }] } }),
+      /<n1:Map><n1:KeyValueOfstringstring><n1:Key>k<\/n1:Key><n1:Value>v<\/n1:Value><\/n1:KeyValueOfstringstring><\/n1:Map>/,
+    );
+    const r = read(
+      'Bag',
+      `<s:Envelope xmlns:s="${S}"><s:Body><BagResponse xmlns="http://tempuri.org/"><BagResult xmlns:a="${DC}">` +
+        `<a:Map><a:KeyValueOfstringstring><a:Key>k</a:Key><a:Value>v</a:Value></a:KeyValueOfstringstring></a:Map></BagResult></BagResponse></s:Body></s:Envelope>`,
+    );
+    assert.deepEqual(r.result, { Map: [{ Key: 'k', Value: 'v' }] });
+  });
+
+  it('keeps a fault detail as data, typed when the schema declares it', () => {
+    const r = read(
+      'Bag',
+      `<s:Envelope xmlns:s="${S}"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>no</faultstring>` +
+        `<detail><ApiFault xmlns="${DC}"><Code>7</Code></ApiFault></detail></s:Fault></s:Body></s:Envelope>`,
+      500,
+    );
+    assert.equal(r.fault?.string, 'no');
+    assert.deepEqual(r.faultData, { ApiFault: { Code: 7 } });
   });
 });
