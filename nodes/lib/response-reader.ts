@@ -49,6 +49,8 @@ interface Frame {
   hasChildren: boolean;
   /** The element depth the frame was opened at. */
   depth: number;
+  /** A type with simpleContent, attributes or xs:any content (finished by `finishSpecial`). */
+  special?: boolean;
   /** Declared attributes found on the element (simpleContent and XmlSerializer types). */
   attributes?: Record<string, string>;
   /** xs:any content, as XML text. */
@@ -450,9 +452,11 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         else if (attrLocal === 'Ref') ref = attrs[k];
       }
     }
+    // Most frames are plain members: the type's definition is looked at once, here.
     const def = t && this.schema ? this.schema.type(t) : undefined;
+    const special = def?.kind === 'complex' && (!!def.simpleContent || !!def.attributes || !!def.any);
     let attributes: Record<string, string> | undefined;
-    if (def?.kind === 'complex' && def.attributes) {
+    if (special && def?.kind === 'complex' && def.attributes) {
       for (const a of def.attributes) {
         const v = attrs[a.name];
         if (v !== undefined) setOwn((attributes ??= {}), a.name, v);
@@ -472,6 +476,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       nil,
       hasChildren: false,
       depth: this.depth,
+      special,
       ...(attributes ? { attributes } : {}),
     };
   }
@@ -574,14 +579,14 @@ function escapeXml(s: string): string {
 }
 
 function emptyFrame(): Frame {
-  return { local: '', ns: '', text: '', nil: false, hasChildren: false, depth: 0 };
+  return { local: '', ns: '', text: '', nil: false, hasChildren: false, depth: 0, special: false };
 }
 
 function finish(frame: Frame, schema: SchemaSet | undefined): unknown {
   if (frame.nil) return null;
   if (frame.item) return frame.value ?? [];
-  const def = frame.type && schema ? schema.type(frame.type) : undefined;
-  if (def?.kind === 'complex' && (def.simpleContent || frame.attributes || frame.xml !== undefined)) {
+  const def = frame.special && frame.type && schema ? schema.type(frame.type) : undefined;
+  if (def?.kind === 'complex') {
     // simpleContent: `{ $value, $attributes }`; xs:any content: its XML under `$xml` (README, Messages).
     const obj = (frame.value as Record<string, unknown> | undefined) ?? {};
     if (def.simpleContent)
