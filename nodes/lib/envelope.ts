@@ -136,10 +136,13 @@ export function buildEnvelope(
     }
     if (declared?.kind === 'complex') {
       const obj = (value ?? {}) as Record<string, unknown>;
+      // The token member is the pack's to fill: never one of the caller's names.
+      const tokenMember = tokenHere !== undefined && place.kind === 'member' ? place.member : undefined;
       if (typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Date) {
         throw bad(
           `${path} must be an object with members ${schema
             .membersOf(declared)
+            .filter((x) => x !== tokenMember)
             .map((x) => x.name)
             .join(', ')}, not ${describe(value)}`,
           ctx,
@@ -153,8 +156,6 @@ export function buildEnvelope(
         typeAttr = ` i:type="${prefix(t.ns)}${t.name}"`;
       }
       const members = schema.membersOf(t);
-      // The token member is the pack's to fill: never one of the caller's names.
-      const tokenMember = tokenHere !== undefined && place.kind === 'member' ? place.member : undefined;
       const valid = members.filter((x) => x !== tokenMember).map((x) => x.name);
       if (tokenMember) refuseToken(Object.keys(obj), place, ctx);
       const known = new Set(valid);
