@@ -235,6 +235,13 @@ export class CxClient {
    * @throws CxError with `details.attempts`, and `details.sent` for failures on the way to Cx.
    */
   async call(service: string, method: string, args: unknown, options: CallOptions = {}): Promise<CallResult> {
+    if (typeof service !== 'string' || typeof method !== 'string') {
+      throw new CxError(
+        'CX_BAD_REQUEST',
+        'The service and the method must be text, e.g. WSRepairContractorService and GetRepairWorkOrderDetails.',
+        { sent: false },
+      );
+    }
     const started = performance.now();
     const policy = retryPolicy(options.retry);
     let prepared: Promise<Prepared> | undefined;
@@ -544,7 +551,12 @@ export class CxClient {
         body: envelope,
         timeoutMs,
       },
-      soapAnswerHandler(model.schema, op.output?.result, { service: model.name, method: op.name, host: url.host }),
+      soapAnswerHandler(model.schema, op.output?.result, {
+        service: model.name,
+        method: op.name,
+        host: url.host,
+        wrapper: op.output?.wrapper,
+      }),
     );
   }
 }

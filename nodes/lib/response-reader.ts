@@ -5,6 +5,7 @@ import { CxError, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
 import { MemberDecl, QName, SchemaSet } from './schema';
+import { writeBounded } from './xml-dom';
 
 export interface SoapFault {
   code: string;
@@ -32,6 +33,15 @@ interface Frame {
 }
 
 const MAX_DEPTH = 200;
+/** Thrown from the parser's callbacks when a non-200 answer turns out to be a page, not SOAP. */
+const NOT_SOAP = Symbol('not SOAP');
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
+/** The most of a fault's code, text or detail kept: a few KB whatever the server sends. */
+export const MAX_FAULT_TEXT_CHARS = 4096;
+/** Characters XML 1.0 forbids even as character references (tab, LF and CR are allowed). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const SNIPPET_BYTES = 4096;
 
 /**
@@ -54,6 +64,8 @@ export interface AnswerContext {
   service: string;
   method: string;
   host: string;
+  /** The response wrapper the operation declares (`GetJobResponse` in tempuri); another one is refused. */
+  wrapper?: QName;
 }
 
 /** The state of one answer being read; one instance per HTTP exchange. */
@@ -74,6 +86,12 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private depth = 0;
   private soap12 = false;
   private inBody = false;
+  private bodies = 0;
+  /** Elements met directly in Body: one response (or one Fault) is what was asked for. */
+  private bodyChildren = 0;
+  /** In-scope prefixes of Envelope, Body and the response wrapper, for their namespaces. */
+  private readonly scopes: Map<string, string>[] = [];
+  private authenticate = '';
   private fault: Record<string, string> | undefined;
   /**
    * Element names from Fault down: SOAP 1.2 nests Code/Value (and Code/Subcode/Value, which must
@@ -97,6 +115,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       position: false,
     } as sax.SAXOptions);
     this.parser.ondoctype = () => {
+      if (this.status !== 200) throw NOT_SOAP;
       throw this.badResponse('contains a DOCTYPE, which SOAP forbids; refused');
     };
     this.parser.onopentag = (tag) => this.onOpenTag(tag.name, tag.attributes as Record<string, string>);
@@ -107,6 +126,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
 
   head(s: number, headers: IncomingHttpHeaders): void {
     this.status = s;
+    this.authenticate = String(headers['www-authenticate'] ?? '').slice(0, 256);
     // IIS and gateways may say when to come back; retries honour it (README "Retries, back-off and the queue").
     if (s === 503) this.retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
     const contentType = String(headers['content-type'] ?? '');
@@ -126,7 +146,12 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const text = this.decoding(() => decoder.write(data));
     if (!this.sawContent && text.trim() !== '') {
       this.sawContent = true;
-      if (!/^\s*</.test(text.slice(0, 64))) {
+      const start = text.slice(0, 256);
+      // An error page labelled text/xml (IIS's 500 page): not SOAP, whatever its label says.
+      if (
+        !/^\s*</.test(start) ||
+        (this.status !== 200 && /^\s*(<\?xml[^>]{0,200}>\s*)?<(!DOCTYPE|html)/i.test(start))
+      ) {
         this.mode = 'other';
         return;
       }
@@ -148,12 +173,13 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       if (status === 200) throw this.badResponse('is not XML', this.snippet());
       throw new CxError(
         'CX_HTTP',
-        `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
+        `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${statusHint(status, this.authenticate)}.`,
         { service, method, status, snippet: this.snippet(), sent: true, retryAfterMs: this.retryAfterMs },
       );
     }
     const decoder = this.decoder as BodyDecoder;
     this.writeSafely(this.decoding(() => decoder.end()));
+    if ((this.mode as string) === 'other') return this.end(); // the rest turned out to be an error page
     try {
       this.parser.close();
     } catch (err) {
@@ -161,21 +187,15 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     }
     if (!this.started) throw this.badResponse('is empty');
     if (!this.envelopeDone) throw this.badResponse('is cut short (truncated XML)');
+    if (this.bodies === 0) throw this.badResponse('is a SOAP envelope with no Body');
+    if (this.bodyChildren === 0) throw this.badResponse(`has an empty Body, not the ${this.expected()} asked for`);
     const fault = this.fault;
     if (fault) {
       return {
         status,
         fault: this.soap12
-          ? {
-              code: (fault.code12 ?? '').trim(),
-              string: (fault.reason12 ?? '').trim(),
-              detail: (fault.detail ?? '').trim(),
-            }
-          : {
-              code: (fault.faultcode ?? '').trim(),
-              string: (fault.faultstring ?? '').trim(),
-              detail: (fault.detail ?? '').trim(),
-            },
+          ? { code: capText(fault.code12), string: capText(fault.reason12), detail: capText(fault.detail) }
+          : { code: capText(fault.faultcode), string: capText(fault.faultstring), detail: capText(fault.detail) },
       };
     }
     if (status !== 200)
@@ -193,19 +213,37 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const local = colon < 0 ? name : name.slice(colon + 1);
     const depth = ++this.depth;
     if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
+    for (const k in attrs) if (XML_FORBIDDEN.test(attrs[k])) throw this.forbiddenCharacter();
+    if (depth <= 3) this.scopes[depth - 1] = scopeOf(depth === 1 ? new Map() : this.scopes[depth - 2], attrs);
+    const ns = depth <= 3 ? (this.scopes[depth - 1].get(colon < 0 ? '' : name.slice(0, colon)) ?? '') : '';
     if (depth === 1) {
-      if (local !== 'Envelope') throw this.badResponse(`is not a SOAP envelope (root <${name}>)`);
+      if (local !== 'Envelope') {
+        if (this.status !== 200) throw NOT_SOAP;
+        throw this.badResponse(`is not a SOAP envelope (root <${name.slice(0, 64)}>)`);
+      }
+      if (ns !== SOAP11_NS && ns !== SOAP12_NS)
+        throw this.badResponse(`is an Envelope in the namespace "${ns.slice(0, 100)}", which is not SOAP 1.1 or 1.2`);
       this.started = true;
-      this.soap12 = Object.values(attrs).includes('http://www.w3.org/2003/05/soap-envelope');
+      this.soap12 = ns === SOAP12_NS;
       return;
     }
+    const envelopeNs = this.soap12 ? SOAP12_NS : SOAP11_NS;
     if (depth === 2) {
-      this.inBody = local === 'Body';
+      this.inBody = local === 'Body' && ns === envelopeNs;
+      if (this.inBody && ++this.bodies > 1) throw this.badResponse('has two Body elements');
       return;
     }
     if (!this.inBody) return;
     if (depth === 3) {
-      if (local === 'Fault') this.fault = {};
+      if (++this.bodyChildren > 1)
+        throw this.badResponse(`holds more than one element in its Body (a second <${name.slice(0, 64)}>)`);
+      if (local === 'Fault' && ns === envelopeNs) {
+        this.fault = {};
+        return;
+      }
+      const want = this.context.wrapper;
+      if (want && (local !== want.name || ns !== want.ns))
+        throw this.badResponse(`is <${local.slice(0, 64)}>, not the ${this.expected()} asked for`);
       return;
     }
     if (this.fault) {
@@ -214,8 +252,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       return;
     }
     if (depth === 4) {
-      if (this.resultSeen) return;
       if (this.resultMember && local !== this.resultMember.name) return;
+      if (this.resultSeen) throw this.badResponse(`holds two <${local.slice(0, 64)}> results`);
       this.resultSeen = true;
       this.stack.push(this.openFrame(local, this.resultMember?.type, this.resultMember, attrs));
       return;
@@ -230,10 +268,22 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   }
 
   private onText(text: string): void {
+    if (XML_FORBIDDEN.test(text)) throw this.forbiddenCharacter();
     if (this.fault) {
       const key = this.faultKey();
-      if (key) this.fault[key] = (this.fault[key] ?? '') + text;
+      // Kept up to the cap plus one character, so that capText can say it was cut.
+      if (key) this.fault[key] = ((this.fault[key] ?? '') + text).slice(0, MAX_FAULT_TEXT_CHARS + 1);
     } else if (this.stack.length) this.stack[this.stack.length - 1].text += text;
+  }
+
+  private forbiddenCharacter(): CxError {
+    return this.badResponse('contains a control character that XML forbids');
+  }
+
+  /** What the operation answers with, for messages: `<GetJobResponse>`. */
+  private expected(): string {
+    const w = this.context.wrapper;
+    return w ? `<${w.name}>` : `response of ${this.context.method}`;
   }
 
   private onCloseTag(): void {
@@ -277,8 +327,13 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private writeSafely(text: string): void {
     if (!text) return;
     try {
-      this.parser.write(text);
+      writeBounded(this.parser, text, (what) => this.badResponse(`contains ${what}; refused`));
     } catch (err) {
+      if (err === NOT_SOAP) {
+        // An error page (a 500 from IIS labelled text/xml): read on as a page, for its snippet.
+        this.mode = 'other';
+        return;
+      }
       if (err instanceof CxError) throw err;
       throw this.badResponse(`is not well-formed XML (${String((err as Error).message).split('\n')[0]})`);
     }
@@ -316,6 +371,41 @@ export function decodeForSnippet(head: Buffer, contentType: string): string {
   } catch {
     return head.toString('latin1');
   }
+}
+
+/** The prefixes in scope: the parent's plus this element's xmlns declarations. */
+function scopeOf(parent: Map<string, string>, attrs: Record<string, string>): Map<string, string> {
+  let scope = parent;
+  for (const k in attrs) {
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (scope === parent) scope = new Map(parent);
+      scope.set(k === 'xmlns' ? '' : k.slice(6), attrs[k]);
+    }
+  }
+  return scope;
+}
+
+/** Server text for an error: trimmed, at most MAX_FAULT_TEXT_CHARS, with a note when cut. */
+function capText(text: string | undefined): string {
+  const t = (text ?? '').trim();
+  return t.length > MAX_FAULT_TEXT_CHARS
+    ? `${t.slice(0, MAX_FAULT_TEXT_CHARS)}… (cut at ${MAX_FAULT_TEXT_CHARS} characters)`
+    : t;
+}
+
+/** What an HTTP status without a SOAP message means for the user, and what to do. */
+function statusHint(status: number, authenticate: string): string {
+  if (status === 401 && /\b(NTLM|Negotiate)\b/i.test(authenticate))
+    return ' (the server asks for Windows authentication, NTLM or Negotiate, which this pack does not do: ask the Cx administrator to allow anonymous access to the Cx web services, which authenticate by Cx token, or for an address that does)';
+  if (status === 401 || status === 403)
+    return ' (access refused by the web server before Cx: check the base URL, and ask the Cx administrator whether this machine may call the web services)';
+  if (status === 413)
+    return " (the request is over the server's size limit, WCF's maxReceivedMessageSize or IIS's request limit: send less in one call, or ask the Cx administrator to raise the limit)";
+  if (status === 503) return ' (service unavailable: Cx or IIS is down or restarting; try again later)';
+  if (status === 404) return ' (check the base URL)';
+  if (status >= 500)
+    return ' (an error page from the web server: try again later, and if it persists ask the Cx administrator, quoting the snippet)';
+  return '';
 }
 
 function findAttr(attrs: Record<string, string>, local: string): string | undefined {
