@@ -247,6 +247,13 @@ export class CxClient {
    * @throws CxError with `details.attempts`, and `details.sent` for failures on the way to Cx.
    */
   async call(service: string, method: string, args: unknown, options: CallOptions = {}): Promise<CallResult> {
+    if (typeof service !== 'string' || typeof method !== 'string') {
+      throw new CxError(
+        'CX_BAD_REQUEST',
+        'The service and the method must be text, e.g. WSRepairContractorService and GetRepairWorkOrderDetails.',
+        { sent: false },
+      );
+    }
     const started = performance.now();
     const policy = retryPolicy(options.retry);
     let prepared: Promise<Prepared> | undefined;
@@ -570,7 +577,12 @@ export class CxClient {
         body: envelope,
         timeoutMs,
       },
-      soapAnswerHandler(model.schema, op.output, { service: model.name, method: op.name, host: url.host }),
+      soapAnswerHandler(model.schema, op.output, {
+        service: model.name,
+        method: op.name,
+        host: url.host,
+        wrapper: op.output?.wrapper,
+      }),
     );
   }
 }

@@ -83,6 +83,29 @@ export function buildEnvelope(
       { ...ctx },
     );
   }
+  try {
+    return writeEnvelope(op, schema, place, token, rawArgs, ctx, soapHeaders);
+  } catch (err) {
+    if (err instanceof CxError) throw err;
+    // A Proxy trap or a getter deep in the caller's data threw: the caller's input, never a crash.
+    throw bad(`The arguments could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})`, ctx);
+  }
+}
+
+/** Most items in one array of a request; more is refused (README "Reliability and security"). */
+export const MAX_ARRAY_ITEMS = 50000;
+/** Most elements in one request envelope, all arrays together. */
+export const MAX_REQUEST_ELEMENTS = 200000;
+
+function writeEnvelope(
+  op: OperationModel,
+  schema: SchemaSet,
+  place: ResolvedTokenPlace,
+  token: string | undefined,
+  rawArgs: unknown,
+  ctx: CallContext,
+  soapHeaders: unknown,
+): string {
   const args = normaliseArgs(op, schema, place, rawArgs, ctx);
   const prefixes = new Map<string, string>();
   let usesXsi = false;
@@ -97,8 +120,11 @@ export function buildEnvelope(
   };
   const out: string[] = [];
 
+  let elements = 0;
   const writeValue = (m: MemberDecl, value: unknown, path: string, tokenHere?: string, depth = 0): void => {
     if (depth > 64) throw bad(`${path} is nested too deeply (a cycle in the payload?)`, ctx);
+    if (++elements > MAX_REQUEST_ELEMENTS)
+      throw bad(`The request has more than ${MAX_REQUEST_ELEMENTS} elements; send it in smaller calls`, ctx);
     const tag = prefix(m.ns) + m.name;
     if (value === undefined && tokenHere === undefined) return;
     if (value === null && tokenHere === undefined) {
@@ -113,6 +139,11 @@ export function buildEnvelope(
     const item = schema.arrayItem(m.type);
     if (item) {
       const items = arrayValue(value, item, path, ctx);
+      if (items.length > MAX_ARRAY_ITEMS)
+        throw bad(
+          `${path} has ${items.length} items, more than the ${MAX_ARRAY_ITEMS} one request may carry; send them in smaller calls`,
+          ctx,
+        );
       out.push(`<${tag}>`);
       items.forEach((v, i) => writeValue(item, v, `${path}[${i}]`, undefined, depth + 1));
       out.push(`</${tag}>`);
@@ -180,7 +211,12 @@ export function buildEnvelope(
           out.push(tokenElement(prefix(child.ns) + child.name, tokenHere));
           continue;
         }
-        const v = obj[child.name];
+        const v = own(obj, child.name, `${path}.${child.name}`, ctx);
+        if (child.max > 1 && Array.isArray(v) && v.length > MAX_ARRAY_ITEMS)
+          throw bad(
+            `${path}.${child.name} has ${v.length} items, more than the ${MAX_ARRAY_ITEMS} one request may carry; send them in smaller calls`,
+            ctx,
+          );
         if (child.max > 1 && Array.isArray(v))
           v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
         else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
@@ -209,13 +245,15 @@ export function buildEnvelope(
       else out.push(tokenElement(prefix(p.ns) + p.name, token));
     } else {
       const carriesToken = place.kind === 'member' && place.param === p;
-      let v = args[p.name];
+      let v = own(args, p.name, p.name, ctx);
       if (carriesToken && (v === undefined || v === null)) v = {};
       writeValue(p, v, p.name, carriesToken ? (token ?? '') : undefined);
     }
   }
   out.push(`</${wrapperTag}>`);
-  body.push(...out.splice(0));
+  // One join, never a spread: a spread of 130,000 pieces overflows the call stack.
+  body.push(out.join(''));
+  out.length = 0;
 
   let header = '';
   if (place.kind === 'header' && token !== undefined) {
@@ -229,7 +267,7 @@ export function buildEnvelope(
     const v = headerValues[h.member.name];
     if (v !== undefined) writeValue(h.member, v, `soapHeaders.${h.member.name}`);
   }
-  header += out.splice(0).join('');
+  header += out.join('');
   const decls = [`xmlns:s="${SOAP11_NS}"`];
   if (usesXsi) decls.push(`xmlns:i="${XSI_NS}"`);
   for (const [ns, p] of prefixes) decls.push(`xmlns:${p}="${escapeAttr(ns)}"`);
@@ -383,8 +421,13 @@ function tokenElement(tag: string, token: string): string {
 function arrayValue(value: unknown, item: MemberDecl, path: string, ctx: CallContext): unknown[] {
   if (Array.isArray(value)) return value;
   // Also accept the wire shape `{ WorkOrder: [...] }` that a copied result has.
-  if (value && typeof value === 'object' && Object.keys(value).length === 1 && item.name in (value as object)) {
-    const inner = (value as Record<string, unknown>)[item.name];
+  if (
+    value &&
+    typeof value === 'object' &&
+    Object.keys(value).length === 1 &&
+    Object.prototype.hasOwnProperty.call(value, item.name)
+  ) {
+    const inner = own(value as Record<string, unknown>, item.name, path, ctx);
     return Array.isArray(inner) ? inner : [inner];
   }
   throw bad(`${path} must be an array of ${item.name}, not ${describe(value)}`, ctx);
@@ -393,6 +436,10 @@ function arrayValue(value: unknown, item: MemberDecl, path: string, ctx: CallCon
 function leafText(schema: SchemaSet, type: QName, value: unknown, path: string, ctx: CallContext): string {
   const prim = schema.primitiveOf(type) ?? 'string';
   const def = schema.type(type);
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    // Never its source text or description: a flow's mistake, said as such.
+    throw bad(`${path} must be a ${schema.label(type)} value, not ${describe(value)}`, ctx);
+  }
   if (typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     throw bad(`${path} must be a ${schema.label(type)} value, not ${describe(value)}`, ctx);
   }
@@ -489,8 +536,27 @@ function bad(message: string, ctx: CallContext): CxError {
   return new CxError('CX_BAD_REQUEST', `${message} (${ctx.service}.${ctx.method}).`, { ...ctx });
 }
 
+/**
+ * A member of the caller's object: own properties only (a member the schema names `constructor`
+ * or `toString` left out is absent, never Object.prototype's function), and a getter that throws
+ * is the caller's error.
+ */
+function own(obj: Record<string, unknown>, key: string, path: string, ctx: CallContext): unknown {
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) return undefined;
+  try {
+    return obj[key];
+  } catch (err) {
+    throw bad(
+      `${path} could not be read (its getter threw: ${String((err as Error)?.message ?? err).slice(0, 100)})`,
+      ctx,
+    );
+  }
+}
+
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a Date';
   if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;

@@ -105,9 +105,15 @@ export function isCxError(err: unknown): err is CxError {
   return err instanceof CxError;
 }
 
+/** How much of a server's text a snippet is made from, characters. */
+export const SNIPPET_SOURCE_CHARS = 4096;
+
 /** Shortens and folds a piece of server text so it can go into an error message or log line. */
 export function snippetOf(text: string, max = 200): string {
+  // Only a bounded prefix is ever looked at: the patterns below are quadratic on a page full of
+  // unclosed <script> tags, and a body can be megabytes (README "Reliability and security").
   const folded = text
+    .slice(0, SNIPPET_SOURCE_CHARS)
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]{0,500}>/g, ' ')
     .replace(/\s+/g, ' ')

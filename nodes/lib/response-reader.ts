@@ -6,6 +6,7 @@ import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
 import { MemberDecl, Primitive, QName, SER_NS, SchemaSet, qkey } from './schema';
 import type { OutputModel } from './service-model';
+import { writeBounded } from './xml-dom';
 
 export interface SoapFault {
   code: string;
@@ -28,8 +29,6 @@ export interface SoapAnswer {
 }
 
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 /** Prefixes bound before any declaration (the `xml` prefix is fixed by XML itself). */
 const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
 
@@ -66,6 +65,15 @@ interface Capture {
 }
 
 const MAX_DEPTH = 200;
+/** Thrown from the parser's callbacks when a non-200 answer turns out to be a page, not SOAP. */
+const NOT_SOAP = Symbol('not SOAP');
+const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
+/** The most of a fault's code, text or detail kept: a few KB whatever the server sends. */
+export const MAX_FAULT_TEXT_CHARS = 4096;
+/** Characters XML 1.0 forbids even as character references (tab, LF and CR are allowed). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const SNIPPET_BYTES = 4096;
 
 /**
@@ -88,6 +96,8 @@ export interface AnswerContext {
   service: string;
   method: string;
   host: string;
+  /** The response wrapper the operation declares (`GetJobResponse` in tempuri); another one is refused. */
+  wrapper?: QName;
 }
 
 /** The state of one answer being read; one instance per HTTP exchange. */
@@ -108,6 +118,10 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private depth = 0;
   private soap12 = false;
   private inBody = false;
+  private bodies = 0;
+  /** Elements met directly in Body: one response (or one Fault) is what was asked for. */
+  private bodyChildren = 0;
+  private authenticate = '';
   private fault: Record<string, string> | undefined;
   /**
    * Element names from Fault down: SOAP 1.2 nests Code/Value (and Code/Subcode/Value, which must
@@ -143,6 +157,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       position: false,
     } as sax.SAXOptions);
     this.parser.ondoctype = () => {
+      if (this.status !== 200) throw NOT_SOAP;
       throw this.badResponse('contains a DOCTYPE, which SOAP forbids; refused');
     };
     this.parser.onopentag = (tag) => this.onOpenTag(tag.name, tag.attributes as Record<string, string>);
@@ -153,6 +168,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
 
   head(s: number, headers: IncomingHttpHeaders): void {
     this.status = s;
+    this.authenticate = String(headers['www-authenticate'] ?? '').slice(0, 256);
     // IIS and gateways may say when to come back; retries honour it (README "Retries, back-off and the queue").
     if (s === 503) this.retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
     const contentType = String(headers['content-type'] ?? '');
@@ -176,7 +192,12 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const text = this.decoding(() => decoder.write(data));
     if (!this.sawContent && text.trim() !== '') {
       this.sawContent = true;
-      if (!/^\s*</.test(text.slice(0, 64))) {
+      const start = text.slice(0, 256);
+      // An error page labelled text/xml (IIS's 500 page): not SOAP, whatever its label says.
+      if (
+        !/^\s*</.test(start) ||
+        (this.status !== 200 && /^\s*(<\?xml[^>]{0,200}>\s*)?<(!DOCTYPE|html)/i.test(start))
+      ) {
         this.mode = 'other';
         return;
       }
@@ -199,12 +220,13 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       if (status === 200) throw this.badResponse('is not XML', this.snippet());
       throw new CxError(
         'CX_HTTP',
-        `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${status === 503 ? ' (service unavailable: Cx or IIS is down or restarting; try again later)' : status === 404 ? ' (check the base URL)' : ''}.`,
+        `${host} answered ${service}.${method} with HTTP ${status} and no SOAP message${statusHint(status, this.authenticate)}.`,
         { service, method, status, snippet: this.snippet(), sent: true, retryAfterMs: this.retryAfterMs },
       );
     }
     const decoder = this.decoder as BodyDecoder;
     this.writeSafely(this.decoding(() => decoder.end()));
+    if ((this.mode as string) === 'other') return this.end(); // the rest turned out to be an error page
     try {
       this.parser.close();
     } catch (err) {
@@ -212,21 +234,15 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     }
     if (!this.started) throw this.badResponse('is empty');
     if (!this.envelopeDone) throw this.badResponse('is cut short (truncated XML)');
+    if (this.bodies === 0) throw this.badResponse('is a SOAP envelope with no Body');
+    if (this.bodyChildren === 0) throw this.badResponse(`has an empty Body, not the ${this.expected()} asked for`);
     const fault = this.fault;
     if (fault) {
       return {
         status,
         fault: this.soap12
-          ? {
-              code: (fault.code12 ?? '').trim(),
-              string: (fault.reason12 ?? '').trim(),
-              detail: (fault.detail ?? '').trim(),
-            }
-          : {
-              code: (fault.faultcode ?? '').trim(),
-              string: (fault.faultstring ?? '').trim(),
-              detail: (fault.detail ?? '').trim(),
-            },
+          ? { code: capText(fault.code12), string: capText(fault.reason12), detail: capText(fault.detail) }
+          : { code: capText(fault.faultcode), string: capText(fault.faultstring), detail: capText(fault.detail) },
         ...(this.faultDetail.value ? { faultData: this.faultDetail.value } : {}),
       };
     }
@@ -266,6 +282,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const local = colon < 0 ? name : name.slice(colon + 1);
     const depth = ++this.depth;
     if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
+    for (const k in attrs) if (XML_FORBIDDEN.test(attrs[k])) throw this.forbiddenCharacter();
     this.pushScope(attrs);
     if (this.capture) {
       this.capture.names.push(name);
@@ -274,14 +291,21 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     }
     const ns = this.nsOf(colon < 0 ? '' : name.slice(0, colon));
     if (depth === 1) {
-      if (local !== 'Envelope') throw this.badResponse(`is not a SOAP envelope (root <${name}>)`);
+      if (local !== 'Envelope') {
+        if (this.status !== 200) throw NOT_SOAP;
+        throw this.badResponse(`is not a SOAP envelope (root <${name.slice(0, 64)}>)`);
+      }
+      if (ns !== SOAP11_NS && ns !== SOAP12_NS)
+        throw this.badResponse(`is an Envelope in the namespace "${ns.slice(0, 100)}", which is not SOAP 1.1 or 1.2`);
       this.started = true;
-      this.soap12 = ns === SOAP12_NS || Object.values(attrs).includes(SOAP12_NS);
+      this.soap12 = ns === SOAP12_NS;
       return;
     }
+    const envelopeNs = this.soap12 ? SOAP12_NS : SOAP11_NS;
     if (depth === 2) {
-      this.inBody = local === 'Body';
-      this.inHeader = local === 'Header';
+      this.inBody = local === 'Body' && ns === envelopeNs;
+      if (this.inBody && ++this.bodies > 1) throw this.badResponse('has two Body elements');
+      this.inHeader = local === 'Header' && ns === envelopeNs;
       return;
     }
     if (this.inHeader) {
@@ -296,10 +320,15 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     if (!this.inBody) return;
     const output = this.schema ? this.output : undefined;
     if (depth === 3) {
-      if (local === 'Fault' && (ns === SOAP11_NS || ns === SOAP12_NS || ns === '')) {
+      if (++this.bodyChildren > 1 && !(output && !output.wrapper))
+        throw this.badResponse(`holds more than one element in its Body (a second <${name.slice(0, 64)}>)`);
+      if (local === 'Fault' && ns === envelopeNs) {
         this.fault = {};
         return;
       }
+      const want = this.context.wrapper;
+      if (want && (local !== want.name || ns !== want.ns))
+        throw this.badResponse(`is <${local.slice(0, 64)}>, not the ${this.expected()} asked for`);
       // A bare answer (unwrapped MessageContract): its parts sit directly in the Body.
       if (output && !output.wrapper) this.stack.push(this.openPart(local, ns, output.parts, attrs));
       return;
@@ -319,8 +348,9 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         this.stack.push(this.openPart(local, ns, output.parts, attrs));
         return;
       }
-      if (output || this.resultSeen) return;
+      if (output) return;
       // No model of the answer: its first member is the result.
+      if (this.resultSeen) throw this.badResponse(`holds two <${local.slice(0, 64)}> results`);
       this.resultSeen = true;
       this.stack.push(this.openFrame(local, ns, undefined, undefined, attrs));
       return;
@@ -372,6 +402,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   }
 
   private onText(text: string): void {
+    if (XML_FORBIDDEN.test(text)) throw this.forbiddenCharacter();
     if (this.capture) {
       this.capture.out.push(escapeXml(text));
       return;
@@ -379,8 +410,19 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     if (this.fault && this.stack.length) this.stack[this.stack.length - 1].text += text;
     if (this.fault) {
       const key = this.faultKey();
-      if (key) this.fault[key] = (this.fault[key] ?? '') + text;
+      // Kept up to the cap plus one character, so that capText can say it was cut.
+      if (key) this.fault[key] = ((this.fault[key] ?? '') + text).slice(0, MAX_FAULT_TEXT_CHARS + 1);
     } else if (this.stack.length) this.stack[this.stack.length - 1].text += text;
+  }
+
+  private forbiddenCharacter(): CxError {
+    return this.badResponse('contains a control character that XML forbids');
+  }
+
+  /** What the operation answers with, for messages: `<GetJobResponse>`. */
+  private expected(): string {
+    const w = this.context.wrapper;
+    return w ? `<${w.name}>` : `response of ${this.context.method}`;
   }
 
   private onCloseTag(): void {
@@ -403,8 +445,12 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       if (this.stack.length > 0) place(this.stack[this.stack.length - 1], frame, value);
       else if (this.fault) place(this.faultDetail, frame, value);
       else if (this.inHeader) place(this.headerParts, frame, value);
-      else if (this.schema && this.output) place(this.parts, frame, value);
-      else this.result = value;
+      else if (this.schema && this.output) {
+        const seen = this.parts.value as Record<string, unknown> | undefined;
+        if (frame.member && frame.member.max <= 1 && seen && Object.prototype.hasOwnProperty.call(seen, frame.local))
+          throw this.badResponse(`holds two <${frame.local.slice(0, 64)}> results`);
+        place(this.parts, frame, value);
+      } else this.result = value;
     }
     this.scopes.pop();
     this.depth--;
@@ -505,8 +551,13 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private writeSafely(text: string): void {
     if (!text) return;
     try {
-      this.parser.write(text);
+      writeBounded(this.parser, text, (what) => this.badResponse(`contains ${what}; refused`));
     } catch (err) {
+      if (err === NOT_SOAP) {
+        // An error page (a 500 from IIS labelled text/xml): read on as a page, for its snippet.
+        this.mode = 'other';
+        return;
+      }
       if (err instanceof CxError) throw err;
       throw this.badResponse(`is not well-formed XML (${String((err as Error).message).split('\n')[0]})`);
     }
@@ -554,6 +605,29 @@ function findTypeByLocalName(schema: SchemaSet, name: string): QName | undefined
     found = { ns: t.ns, name: t.name };
   }
   return found;
+}
+
+/** Server text for an error: trimmed, at most MAX_FAULT_TEXT_CHARS, with a note when cut. */
+function capText(text: string | undefined): string {
+  const t = (text ?? '').trim();
+  return t.length > MAX_FAULT_TEXT_CHARS
+    ? `${t.slice(0, MAX_FAULT_TEXT_CHARS)}… (cut at ${MAX_FAULT_TEXT_CHARS} characters)`
+    : t;
+}
+
+/** What an HTTP status without a SOAP message means for the user, and what to do. */
+function statusHint(status: number, authenticate: string): string {
+  if (status === 401 && /\b(NTLM|Negotiate)\b/i.test(authenticate))
+    return ' (the server asks for Windows authentication, NTLM or Negotiate, which this pack does not do: ask the Cx administrator to allow anonymous access to the Cx web services, which authenticate by Cx token, or for an address that does)';
+  if (status === 401 || status === 403)
+    return ' (access refused by the web server before Cx: check the base URL, and ask the Cx administrator whether this machine may call the web services)';
+  if (status === 413)
+    return " (the request is over the server's size limit, WCF's maxReceivedMessageSize or IIS's request limit: send less in one call, or ask the Cx administrator to raise the limit)";
+  if (status === 503) return ' (service unavailable: Cx or IIS is down or restarting; try again later)';
+  if (status === 404) return ' (check the base URL)';
+  if (status >= 500)
+    return ' (an error page from the web server: try again later, and if it persists ask the Cx administrator, quoting the snippet)';
+  return '';
 }
 
 /** An element's start tag as text; `scope` adds every prefix in scope that the tag does not declare. */

@@ -47,7 +47,11 @@ export function read(
   opts: { status?: number; contentType?: string; chunk?: number; headers?: Record<string, string> } = {},
 ) {
   const o = op(method);
-  const h = soapAnswerHandler(model.schema, o.output, { ...ctx(method), host: 'cx.test' });
+  const h = soapAnswerHandler(model.schema, o.output, {
+    ...ctx(method),
+    host: 'cx.test',
+    wrapper: o.output?.wrapper,
+  });
   h.head(opts.status ?? 200, { 'content-type': opts.contentType ?? 'text/xml; charset=utf-8', ...opts.headers });
   const buf = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   const step = opts.chunk ?? 7;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
-import { envelope, throwsCode } from '../helpers/job-service';
-import { BASE_NS, MOD_NS } from '../helpers/wcf-fixture';
+import { buildEnvelope, MAX_ARRAY_ITEMS } from '../../nodes/lib/envelope';
+import { buildServiceModel } from '../../nodes/lib/service-model';
+import { resolveTokenPlace } from '../../nodes/lib/token-placement';
+import { parseXmlDocument } from '../../nodes/lib/xml-dom';
+import { ctx, envelope, throwsCode } from '../helpers/job-service';
+import { BASE_NS, MOD_NS, WSDL, XSD0, XSD1, XSD2, XSD3, XSD_SER } from '../helpers/wcf-fixture';
+
+const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
 describe('request envelopes', () => {
   it('writes members in schema order whatever order the object has, base type first', () => {
@@ -83,5 +89,70 @@ describe('request envelopes', () => {
     assert.match(xml, /<(n\d+):Tags><(n\d+):string>x<\/\2:string><\2:string>y<\/\2:string><\/\1:Tags>/);
     assert.match(xml, /:JobReference i:nil="true"\/>/);
     assert.match(xml, /xmlns:i="http:\/\/www.w3.org\/2001\/XMLSchema-instance"/);
+  });
+});
+
+describe('request envelopes: odd input from flows', () => {
+  const odd = () => {
+    const xsds = [
+      XSD0,
+      XSD1,
+      XSD2.replace('name="JobReference"', 'name="toString"').replace('name="Since"', 'name="valueOf"'),
+      XSD3,
+      XSD_SER,
+    ];
+    const m = buildServiceModel(
+      'WSJobService',
+      [parseXmlDocument(WSDL, 'wsdl')],
+      xsds.map((x) => parseXmlDocument(x, 'xsd')),
+    );
+    const o = m.operations.get('GetJob')!;
+    const place = resolveTokenPlace(o, m.schema, 'auto', 'Token', ctx('GetJob'));
+    return (args: unknown) => buildEnvelope(o, m.schema, place, 'tok', args, ctx('GetJob'));
+  };
+
+  it('reads own properties only: members named toString or valueOf that the flow leaves out are not sent', () => {
+    const xml = odd()({ JobUid: EMPTY_GUID });
+    assert.doesNotMatch(xml, /native code|function/, xml);
+    assert.doesNotMatch(xml, /:toString>|:valueOf>/, xml);
+    assert.match(odd()({ toString: 'J1' }), /:toString>J1</);
+  });
+
+  it('functions, symbols and getters that throw are CX_BAD_REQUEST, never their source text', () => {
+    throwsCode(
+      () => envelope('GetJob', { JobReference: () => 'secret source' }),
+      'CX_BAD_REQUEST',
+      /JobReference must be a string value, not a function/,
+    );
+    throwsCode(() => envelope('GetJob', { JobReference: Symbol('s') }), 'CX_BAD_REQUEST', /not a symbol/);
+    const getter = Object.defineProperty({}, 'JobReference', {
+      enumerable: true,
+      get() {
+        throw new TypeError('boom');
+      },
+    });
+    throwsCode(() => envelope('GetJob', getter), 'CX_BAD_REQUEST', /could not be read \(its getter threw: boom\)/);
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    throwsCode(() => envelope('GetJob', trap), 'CX_BAD_REQUEST', /could not be read \(trap\)/);
+  });
+
+  it('a huge array is refused beyond the documented cap, never a RangeError, and quickly', () => {
+    const t0 = performance.now();
+    throwsCode(
+      () => envelope('GetJob', { Tags: Array.from({ length: 1_000_000 }, () => 'x') }),
+      'CX_BAD_REQUEST',
+      new RegExp(`1000000 items, more than the ${MAX_ARRAY_ITEMS}`),
+    );
+    assert.ok(performance.now() - t0 < 2000, 'refused before building anything');
+    // Just under the cap: built with no spread (a spread of 130,000 pieces overflowed the stack).
+    const xml = envelope('GetJob', { Tags: Array.from({ length: MAX_ARRAY_ITEMS }, (_, i) => `t${i}`) });
+    assert.equal(xml.match(/:string>/g)?.length, MAX_ARRAY_ITEMS * 2);
   });
 });

@@ -147,3 +147,73 @@ describe('reading answers', () => {
     throwsCode(() => read('', 'GetJob'), 'CX_BAD_RESPONSE', /empty/);
   });
 });
+
+describe('reading answers that are not the answer asked for', () => {
+  const T = 'xmlns="http://tempuri.org/"';
+  const ping = (inner = '<PingResult>1</PingResult>') => `<PingResponse ${T}>${inner}</PingResponse>`;
+
+  it('refuses an empty Body, no Body, another operation, a foreign envelope, two Bodies or two responses', () => {
+    const cases: [string, RegExp][] = [
+      [ENV(''), /empty Body, not the <PingResponse> asked for/],
+      ['<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/></s:Envelope>', /no Body/],
+      [ENV(`<GetJobResponse ${T}><GetJobResult/></GetJobResponse>`), /is <GetJobResponse>, not the <PingResponse>/],
+      [ENV(`<PingResponse xmlns="http://evil.example/">1</PingResponse>`), /not the <PingResponse>/],
+      [
+        `<s:Envelope xmlns:s="http://example.org/not-soap"><s:Body>${ping()}</s:Body></s:Envelope>`,
+        /not SOAP 1\.1 or 1\.2/,
+      ],
+      [
+        `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${ping()}</s:Body><s:Body>${ping()}</s:Body></s:Envelope>`,
+        /two Body elements/,
+      ],
+      [ENV(ping() + ping()), /more than one element in its Body/],
+      [ENV(ping('<PingResult>1</PingResult><PingResult>2</PingResult>')), /two <PingResult> results/],
+      [ENV(ping('<PingResult>a&#x1;b</PingResult>')), /control character that XML forbids|Invalid character entity/],
+      [ENV(ping('<PingResult>a\u0002b</PingResult>')), /control character that XML forbids/],
+    ];
+    for (const [xml, why] of cases) throwsCode(() => read(xml, 'Ping'), 'CX_BAD_RESPONSE', why);
+    assert.equal(read(ENV(ping()), 'Ping').result, 1, 'the right answer still reads');
+  });
+
+  it('caps names, attribute values and fault texts: a few KB in any message, saying it was cut', () => {
+    const long = 'x'.repeat(2 * 1024 * 1024);
+    throwsCode(() => read(ENV(`<${long}/>`), 'Ping', { chunk: 65536 }), 'CX_BAD_RESPONSE', /name longer than 1024/);
+    throwsCode(
+      () => read(ENV(ping(`<PingResult a="${long}">1</PingResult>`)), 'Ping', { chunk: 65536 }),
+      'CX_BAD_RESPONSE',
+      /attribute value longer than 16 KB/,
+    );
+    const f = read(
+      ENV(`<s:Fault><faultcode>s:Client</faultcode><faultstring>${long}</faultstring></s:Fault>`),
+      'Ping',
+      {
+        status: 500,
+        chunk: 65536,
+      },
+    );
+    assert.ok(f.fault!.string.length < 5000, `${f.fault!.string.length} characters`);
+    assert.match(f.fault!.string, /… \(cut at 4096 characters\)$/);
+  });
+
+  it('says what a 401 for Windows authentication, a 413 and an HTML 500 labelled text/xml mean', () => {
+    throwsCode(
+      () =>
+        read('', 'Ping', { status: 401, contentType: 'text/html', headers: { 'www-authenticate': 'Negotiate, NTLM' } }),
+      'CX_HTTP',
+      /HTTP 401.*Windows authentication, NTLM or Negotiate, which this pack does not do: ask the Cx administrator/,
+    );
+    throwsCode(
+      () => read('Request Entity Too Large', 'Ping', { status: 413, contentType: 'text/plain' }),
+      'CX_HTTP',
+      /size limit, WCF's maxReceivedMessageSize/,
+    );
+    const page =
+      '<!DOCTYPE html><html><head><title>Runtime Error</title></head><body><h1>Server Error in / Application.</h1></body></html>';
+    const e = throwsCode(
+      () => read(page, 'Ping', { status: 500, contentType: 'text/xml; charset=utf-8' }),
+      'CX_HTTP',
+      /HTTP 500/,
+    );
+    assert.match(String(e.details.snippet), /Server Error in \/ Application/);
+  });
+});

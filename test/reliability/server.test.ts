@@ -318,6 +318,50 @@ describe('reliability: bad answers from the server', function () {
       }
     });
 
+    it('a 400 KB script-heavy error page for a WSDL is CX_HTTP, looked at only in its first KB', async () => {
+      serve = () => ({ status: 503, type: 'text/html', body: '<script>x'.repeat(45000) });
+      const { error, stallMs } = await longestStall(() => evilClient().operations('WSEvil'));
+      await expectCode(Promise.reject(error), 'CX_HTTP', /HTTP 503/);
+      assert.ok(stallMs < MAX_STALL_MS, `stall ${stallMs} ms`);
+    });
+
+    it('metadata over 8 MB in total is CX_BAD_RESPONSE, and reading stops there', async () => {
+      // 30 schemas of 0.95 MB each, every one under the per-answer cap.
+      const filler = `<xs:annotation><xs:documentation>${'d'.repeat(950 * 1024)}</xs:documentation></xs:annotation>`;
+      serve = (url) => {
+        if (/\?wsdl$/.test(url)) {
+          const imports = Array.from(
+            { length: 30 },
+            (_, i) => `<xsd:import schemaLocation="${evil.origin}/cx/webservice/wsevil?xsd=xsd${i}"/>`,
+          );
+          return xml(
+            '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xsd="http://www.w3.org/2001/XMLSchema">' +
+              `<wsdl:types><xsd:schema>${imports.join('')}</xsd:schema></wsdl:types></wsdl:definitions>`,
+          );
+        }
+        return xml(`<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">${filler}</xs:schema>`);
+      };
+      const { error, stallMs } = await longestStall(() => evilClient().operations('WSEvil'));
+      await expectCode(Promise.reject(error), 'CX_BAD_RESPONSE', /larger than 8 MB in total/);
+      assert.ok(evil.requests.length <= 10, `${evil.requests.length} documents fetched`);
+      assert.ok(stallMs < MAX_STALL_MS, `stall ${stallMs} ms`);
+    });
+
+    it('a WSDL with a 10 MB element name is CX_BAD_RESPONSE without building the name', async () => {
+      serve = () =>
+        xml(
+          `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"><${'n'.repeat(10 * MB)}/></wsdl:definitions>`,
+        );
+      const c = client({ url: `${evil.origin}/cx`, maxResponseBytes: 20 * MB });
+      await expectCode(c.operations('WSEvil'), 'CX_BAD_RESPONSE', /name longer than 1024 characters/);
+    });
+
+    it('a service or method that is not text is CX_BAD_REQUEST', async () => {
+      const c = client();
+      await expectCode(c.call(42 as unknown as string, 'x', {}), 'CX_BAD_REQUEST', /must be text/);
+      await expectCode(c.call(RC, { toString: () => 'getVATCodes' } as unknown as string, {}), 'CX_BAD_REQUEST');
+    });
+
     it('a schema import from another host is refused, and that host gets no request', async () => {
       serve = () => xml(wsdlImportingSchema(`${bystander.origin}/x.xsd`));
       await expectCode(
