@@ -37,6 +37,19 @@ describe('editor definitions agree with the runtime', () => {
     );
   });
 
+  it('the dialog refuses a timeout, maximum concurrent calls or size cap of zero or less', () => {
+    const { defaults } = editorDefinitions('cx-config.html')['cx-config'];
+    const valid = (name: string, v: unknown) => defaults[name].validate.call({}, v, {}) === true;
+    for (const name of ['timeout', 'maxConcurrent', 'maxResponseMB']) {
+      for (const bad of ['0', 0, '-1', -5, 'abc', '1e400']) assert.equal(valid(name, bad), false, `${name} = ${bad}`);
+      assert.equal(valid(name, '3'), true, `${name} = 3`);
+    }
+    assert.equal(valid('timeout', ''), false, 'the timeout is required');
+    assert.equal(valid('maxConcurrent', ''), true, 'empty: the default');
+    assert.equal(valid('maxConcurrent', '2.5'), false, 'calls are whole');
+    assert.equal(valid('maxResponseMB', '0.5'), true);
+  });
+
   it('every message key the nodes use is in the catalogue, and every key in it is used', () => {
     const sources = readdirSync(NODES)
       .filter((f) => /^cx-.*\.(js|html)$/.test(f))
