@@ -1,10 +1,8 @@
 import type { Node, NodeStatus } from 'node-red';
+import { MAX_TIMER_MS } from '../lib/client-options';
 
 /** At most one status update per this long: under load a node's status is editor traffic. */
 export const STATUS_INTERVAL_MS = 200;
-
-/** setTimeout's ceiling (about 24.8 days); longer waits are taken in steps. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * A node's status, throttled: the first change shows at once, later ones at most once per
@@ -48,7 +46,10 @@ export class ThrottledStatus {
   }
 }
 
-/** Runs `fn` at the wall-clock time `at` (ms), in steps past setTimeout's ceiling; returns a cancel. */
+/**
+ * Runs `fn` at the wall-clock time `time` (ms), in steps past setTimeout's ceiling (about 24.8
+ * days); returns a cancel.
+ */
 export function at(time: number, fn: () => void): () => void {
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -58,7 +59,7 @@ export function at(time: number, fn: () => void): () => void {
       fn();
       return;
     }
-    timer = setTimeout(arm, Math.min(wait, MAX_DELAY_MS));
+    timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
   };
   arm();
   return () => clearTimeout(timer);

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { CONFIG_FIELDS, optionsFor } from '../../nodes/adapter/settings';
+import { resolveOptions } from '../../nodes/lib/client-options';
 
 /** dist/test/nodes -> dist/nodes, where the build puts the editor files beside the nodes. */
 const NODES = path.resolve(__dirname, '../../nodes');
@@ -35,6 +36,14 @@ describe('editor definitions agree with the runtime', () => {
       optionsFor({ ...saved, url: 'https://cx.example' }, {}),
       optionsFor({ url: 'https://cx.example' }, {}),
     );
+  });
+
+  it("the settings' defaults are the client's own", () => {
+    const given = { url: 'https://cx.example', username: 'u', password: 'p' };
+    const viaNode = resolveOptions(optionsFor({ url: given.url }, given)).opts as Record<string, unknown>;
+    const clientOwn = resolveOptions(given).opts as Record<string, unknown>;
+    for (const [name, field] of Object.entries(CONFIG_FIELDS))
+      assert.deepEqual(viaNode[field.option], clientOwn[field.option], `default of ${name}`);
   });
 
   it('the dialog refuses a timeout, maximum concurrent calls or size cap of zero or less', () => {
