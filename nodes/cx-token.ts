@@ -26,6 +26,16 @@ export = function (RED: NodeAPI): void {
           ? { fill: 'green', shape: 'dot', text: RED._('cx-token.status.validUntil', { time: until }) }
           : { fill: 'green', shape: 'dot', text: RED._('cx-token.status.valid') };
       },
+      // "valid until" must not stay green past that time: the next request logs in again.
+      staleStatus: (t) => {
+        const expiry = t.expiry ? Date.parse(t.expiry) : NaN;
+        if (Number.isNaN(expiry)) return undefined;
+        const time = localTime(t.expiry) ?? '';
+        return {
+          at: expiry,
+          status: { fill: 'yellow', shape: 'ring', text: RED._('cx-token.status.expired', { time }) },
+        };
+      },
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { CxError, isCxError } from '../lib';
+import { ThrottledStatus, at } from './status';
 
 /** The error every message gets when a node has no usable cx-config. */
 export function missingConfigError(): CxError {
@@ -40,11 +41,14 @@ export interface InputSpec<M extends CxMessage, R> {
   deliver(msg: M, result: R, about: Record<string, unknown>): void;
   /** The status after a success, once no call is in flight. */
   okStatus(result: R): NodeStatus;
+  /** When a success's status stops being true (cx-token: the token's expiry), and what shows then. */
+  staleStatus?(result: R): { at: number; status: NodeStatus } | undefined;
 }
 
 /**
  * The one input pipeline of the Cx nodes: a setup error fails the message at once; otherwise the
- * in-flight count shows while calls run, then the outcome of the last one; a success ends with
+ * in-flight count shows while calls run, then the outcome of the last one (throttled, see
+ * {@link ThrottledStatus}; no timer outlives the node); a success ends with
  * `send(msg); done()`, a failure with `done(err)` and the error's code and safe details on msg.cx
  * (see README "Errors"). Messages overlap freely; none is dropped.
  */
@@ -56,18 +60,35 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
   });
   let inFlight = 0;
   let last: NodeStatus | undefined;
+  let cancelStale: (() => void) | undefined;
+  const status = new ThrottledStatus(node);
   const show = () => {
     if (inFlight > 0)
-      node.status({ fill: 'blue', shape: 'ring', text: RED._(`${spec.type}.status.calling`, { count: inFlight }) });
-    else if (last) node.status(last);
+      status.set({ fill: 'blue', shape: 'ring', text: RED._(`${spec.type}.status.calling`, { count: inFlight }) });
+    else if (last) status.set(last);
   };
+  const settle = (next: NodeStatus, stale?: { at: number; status: NodeStatus }) => {
+    cancelStale?.();
+    cancelStale = undefined;
+    last = next;
+    if (stale)
+      cancelStale = at(stale.at, () => {
+        cancelStale = undefined;
+        last = stale.status;
+        show();
+      });
+  };
+  node.on('close', () => {
+    cancelStale?.();
+    status.close();
+  });
   const { setupError } = spec;
-  if (setupError) node.status(errorStatus(setupError));
+  if (setupError) status.set(errorStatus(setupError));
 
   node.on('input', (m, send, done) => {
     const msg = m as M;
     if (setupError) {
-      node.status(errorStatus(setupError));
+      status.set(errorStatus(setupError));
       msg.cx = errorInfo(setupError);
       done(setupError);
       return;
@@ -84,7 +105,7 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
     work.then(
       (result) => {
         inFlight--;
-        last = spec.okStatus(result);
+        settle(spec.okStatus(result), spec.staleStatus?.(result));
         show();
         spec.deliver(msg, result, about);
         send(msg);
@@ -93,7 +114,7 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
       (err: unknown) => {
         const e = asCxError(err);
         inFlight--;
-        last = errorStatus(e);
+        settle(errorStatus(e));
         show();
         msg.cx = { ...about, ...errorInfo(e) };
         done(e);

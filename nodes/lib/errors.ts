@@ -81,6 +81,14 @@ export class CxError extends Error {
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, ...this.details };
   }
+
+  /**
+   * The message alone. Node-RED builds a Catch node's `msg.error.message` from `toString()`
+   * (3.x and 4.x), and a flow author has no use for the class name before it.
+   */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /**

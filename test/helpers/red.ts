@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import cxCallNode from '../../nodes/cx-call';
 import cxConfigNode from '../../nodes/cx-config';
@@ -72,6 +73,16 @@ export function statuses(node: TestNode): unknown[] {
   const seen: unknown[] = [];
   node.on('call:status', (call: { args: unknown[] }) => seen.push(call.args[0]));
   return seen;
+}
+
+/**
+ * Resolves once the latest status a node showed is `expected`. Statuses are throttled (at most one
+ * per 200 ms, the latest always shown), so the last one may come a moment after the message.
+ */
+export async function showsStatus(seen: unknown[], expected: unknown): Promise<void> {
+  const same = () => JSON.stringify(seen[seen.length - 1]) === JSON.stringify(expected);
+  await until(same, `the status ${JSON.stringify(expected)} (shown: ${JSON.stringify(seen)})`);
+  assert.deepEqual(seen[seen.length - 1], expected);
 }
 
 /** A few turns of the event loop: lets already-queued deliveries land. Not a timed wait. */

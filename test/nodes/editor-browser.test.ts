@@ -189,4 +189,61 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
     await page.click('#node-dialog-cancel');
     await page.waitForFunction(() => !RED.nodes.dirty());
   });
+
+  it('help at 1366x768: nothing in the sidebar is wider than the sidebar (long examples are blocks)', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    for (const type of ['cx-call', 'cx-config', 'cx-token']) {
+      const wide = await page.evaluate(async (t) => {
+        RED.sidebar.help.show(t);
+        await new Promise((r) => setTimeout(r, 300));
+        const box = $('.red-ui-help:visible').last()[0] as HTMLElement;
+        const right = box.getBoundingClientRect().right;
+        const over = Array.from(box.querySelectorAll('*'))
+          .filter((e) => e.getBoundingClientRect().right > right + 1)
+          .map((e) => `${e.tagName}: ${(e.textContent ?? '').slice(0, 60)}`);
+        return { text: box.textContent ?? '', over };
+      }, type);
+      assert.ok(wide.text.length > 200, `the help of ${type} is shown`);
+      assert.deepEqual(wide.over, [], `${type}: cut at the sidebar's edge`);
+    }
+  });
+
+  it('a new cx call: unnamed it is labelled with its method; with no connection yet, the select offers to add one', async () => {
+    const seen = await page.evaluate(async () => {
+      // As on a first start: no Cx connection exists yet.
+      const configs: string[] = [];
+      RED.nodes.eachConfig((c: { type: string; id: string }) => {
+        if (c.type === 'cx-config') configs.push(c.id);
+      });
+      configs.forEach((id) => RED.nodes.remove(id));
+      RED.view.importNodes([
+        { id: 'cx-new-call', type: 'cx-call', x: 300, y: 300, z: RED.workspaces.active(), wires: [[]] },
+      ]);
+      const node = RED.nodes.node('cx-new-call');
+      const blank = RED.utils.getNodeLabel(node);
+      node.service = 'WSRepairContractorService';
+      node.method = 'getVATCodes';
+      const labelled = RED.utils.getNodeLabel(node);
+      node.service = '';
+      node.method = '';
+      RED.editor.edit(node);
+      await new Promise((r) => setTimeout(r, 500));
+      return {
+        blank,
+        labelled,
+        selected: $('#node-input-cx option:selected').text(),
+        options: $('#node-input-cx option').length,
+        pencilDisabled: $('#node-input-btn-cx-edit').hasClass('disabled'),
+        plus: $('#node-input-btn-cx-add').length,
+      };
+    });
+    assert.equal(seen.blank, 'cx call');
+    assert.equal(seen.labelled, 'getVATCodes', 'the method alone; the service is in the Info sidebar');
+    // What README "A first flow in five steps" step 2 describes (Node-RED 4.1).
+    assert.equal(seen.selected, 'Add new cx-config...');
+    assert.equal(seen.options, 1);
+    assert.equal(seen.pencilDisabled, true);
+    assert.equal(seen.plus, 1);
+    await page.click('#node-dialog-cancel');
+  });
 });

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { CONFIG_FIELDS, optionsFor } from '../../nodes/adapter/settings';
+import { resolveOptions } from '../../nodes/lib/client-options';
 
 /** dist/test/nodes -> dist/nodes, where the build puts the editor files beside the nodes. */
 const NODES = path.resolve(__dirname, '../../nodes');
@@ -35,6 +36,27 @@ describe('editor definitions agree with the runtime', () => {
       optionsFor({ ...saved, url: 'https://cx.example' }, {}),
       optionsFor({ url: 'https://cx.example' }, {}),
     );
+  });
+
+  it("the settings' defaults are the client's own", () => {
+    const given = { url: 'https://cx.example', username: 'u', password: 'p' };
+    const viaNode = resolveOptions(optionsFor({ url: given.url }, given)).opts as Record<string, unknown>;
+    const clientOwn = resolveOptions(given).opts as Record<string, unknown>;
+    for (const [name, field] of Object.entries(CONFIG_FIELDS))
+      assert.deepEqual(viaNode[field.option], clientOwn[field.option], `default of ${name}`);
+  });
+
+  it('the dialog refuses a timeout, maximum concurrent calls or size cap of zero or less', () => {
+    const { defaults } = editorDefinitions('cx-config.html')['cx-config'];
+    const valid = (name: string, v: unknown) => defaults[name].validate.call({}, v, {}) === true;
+    for (const name of ['timeout', 'maxConcurrent', 'maxResponseMB']) {
+      for (const bad of ['0', 0, '-1', -5, 'abc', '1e400']) assert.equal(valid(name, bad), false, `${name} = ${bad}`);
+      assert.equal(valid(name, '3'), true, `${name} = 3`);
+    }
+    assert.equal(valid('timeout', ''), false, 'the timeout is required');
+    assert.equal(valid('maxConcurrent', ''), true, 'empty: the default');
+    assert.equal(valid('maxConcurrent', '2.5'), false, 'calls are whole');
+    assert.equal(valid('maxResponseMB', '0.5'), true);
   });
 
   it('every message key the nodes use is in the catalogue, and every key in it is used', () => {

@@ -11,6 +11,7 @@ import {
   cxNodes,
   helper,
   settle,
+  showsStatus,
   statuses,
   until,
 } from '../helpers/red';
@@ -87,7 +88,7 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.equal(caught.messages.length, 0);
     await settle();
     assert.deepEqual(seen[0], { fill: 'blue', shape: 'ring', text: 'cx-call.status.calling' });
-    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-call.status.ok' });
+    await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-call.status.ok' });
   });
 
   it('two cx-call nodes and a cx-token node on one connection share one login', async () => {
@@ -124,7 +125,7 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.equal(refreshed.token, first.token);
     assert.equal(sim.stats().logins, 1);
     await settle();
-    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
+    await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
   });
 
   it('retries an expired token invisibly: one output, msg.cx.retried', async () => {
@@ -154,6 +155,7 @@ describe('cx nodes in a flow (simulator)', function () {
     const err = await caught.next();
     assert.equal(err.error.code, 'CX_REFUSED');
     assert.match(err.error.message, /Cancelled/);
+    assert.doesNotMatch(err.error.message, /^CxError/, 'the message alone, as a flow author reads it');
     assert.equal(err.error.source.id, 'c1');
     assert.equal(err.payload.RepairStatusCode, 'ISS', 'Catch gets the original message');
     // The code and Cx's answer travel on msg.cx too (Node-RED copies only message and code).
@@ -164,7 +166,7 @@ describe('cx nodes in a flow (simulator)', function () {
     assert.equal(err.cx.result.IsValid, false);
     await settle();
     assert.equal(out.messages.length, 0);
-    assert.deepEqual(seen[seen.length - 1], { fill: 'red', shape: 'ring', text: 'cx-call.status.error' });
+    await showsStatus(seen, { fill: 'red', shape: 'ring', text: 'cx-call.status.error' });
   });
 
   it('the old property refusalIsError false still outputs the refusal as data', async () => {
@@ -240,7 +242,39 @@ describe('cx nodes in a flow (simulator)', function () {
     await ot.count(2);
     await settle();
     assert.deepEqual(seen[0], { fill: 'blue', shape: 'ring', text: 'cx-token.status.calling' });
-    assert.deepEqual(seen[seen.length - 1], { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
+    await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
+  });
+
+  it('cx-call does not update its status twice per message under load; the outcome shows in the end', async () => {
+    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    const [out] = recorders('out-c1');
+    const seen = statuses(helper.getNode('c1'));
+    for (let i = 0; i < 100; i++) helper.getNode('c1').receive({ payload: {} });
+    await out.count(100);
+    await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-call.status.ok' });
+    assert.ok(seen.length < 50, `${seen.length} status updates for 100 messages`);
+  });
+
+  it('cx-token stops showing "valid until" once that time has passed', async () => {
+    const shortSim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true, tokenTtlSeconds: 2 });
+    try {
+      await helper.load(
+        cxNodes,
+        flow(shortSim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }], { refreshMargin: 0 }),
+        CREDS,
+      );
+      const [ot] = recorders('out-t1');
+      const seen = statuses(helper.getNode('t1'));
+      helper.getNode('t1').receive({});
+      const { expiry } = (await ot.next()).payload;
+      assert.ok(Date.parse(expiry) > Date.now(), `expiry ${expiry} still ahead`);
+      await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
+      await until(() => Date.now() > Date.parse(expiry), 'the expiry', 10000);
+      await showsStatus(seen, { fill: 'yellow', shape: 'ring', text: 'cx-token.status.expired' });
+    } finally {
+      await helper.unload();
+      await shortSim.close();
+    }
   });
 
   it('a wrong password reaches Catch as CX_LOGIN_FAILED, and a second message makes no second login', async () => {

@@ -113,7 +113,7 @@ describe('the package in a real Node-RED 3.1', function () {
         id: 'bad',
         type: 'function',
         z: 'f1',
-        func: 'node.warn("caught " + msg.cx.code + " error.code=" + msg.error.code); return null;',
+        func: 'node.warn("caught " + msg.cx.code + " error.code=" + msg.error.code + " classname=" + /^CxError/.test(msg.error.message)); return null;',
         outputs: 0,
         wires: [],
       },
@@ -125,7 +125,8 @@ describe('the package in a real Node-RED 3.1', function () {
     assert.equal((await api('inject/ok', { method: 'POST' })).status, 200);
     await logged(/answered IsValid=true/);
     assert.equal((await api('inject/no', { method: 'POST' })).status, 200);
-    await logged(/caught CX_REFUSED error\.code=undefined/);
+    // msg.error.message is the message alone, without the class name.
+    await logged(/caught CX_REFUSED error\.code=undefined classname=false/);
     assert.equal(sim.stats().logins, 1);
   });
 });

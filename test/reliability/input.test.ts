@@ -389,6 +389,12 @@ describe('reliability: bad input from flows', function () {
 
     it('nonsense numbers in the settings are CX_CONFIG, not a crash', async () => {
       await expectConfigError({ maxConcurrent: 0 }, CREDS, /concurrent/);
+      // The dialog refuses these too; a flow edited by hand still fails clearly at each message.
+      await expectConfigError({ maxConcurrent: -2 }, CREDS, /concurrent/);
+      await expectConfigError({ timeout: 0 }, CREDS, /timeout/);
+      await expectConfigError({ timeout: -1 }, CREDS, /timeout/);
+      await expectConfigError({ maxResponseMB: 0 }, CREDS, /size/);
+      await expectConfigError({ maxResponseMB: -1 }, CREDS, /size/);
       // Text where a number belongs must not silently become the default.
       await expectConfigError({ timeout: 'soon' }, CREDS, /timeout/);
     });
