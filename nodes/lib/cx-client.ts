@@ -219,7 +219,7 @@ export class CxClient {
       refreshMarginMs: opts.refreshMarginMs,
       cooldownMs: opts.loginCooldownMs,
       loginIntervalMs: opts.loginIntervalMs,
-      warn: (m) => this.logger?.warn(m),
+      warn: (m) => this.logger?.warn(this.scrubber.text(m)),
       refusals: options.loginRefusals
         ? { registry: options.loginRefusals, key: LoginRefusals.keyOf(this.baseUrl, opts.username) }
         : undefined,
@@ -554,7 +554,7 @@ export class CxClient {
         this.opts.tokenPlacement,
         this.opts.tokenName,
         { service: model.name, method: op.name },
-        (m) => this.logger?.log?.(m),
+        (m) => this.logger?.log?.(this.scrubber.text(m)),
       );
       this.places.set(op, place);
     }

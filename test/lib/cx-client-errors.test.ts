@@ -2,12 +2,11 @@
 // whether the request reached Cx (`details.sent`), so that a write of unknown outcome is not
 // resent blindly.
 import assert from 'node:assert/strict';
-import type * as http from 'node:http';
 import { CxClient, CxClientOptions } from '../../nodes/lib';
-import { CxSimulator, startSimulator } from '../../simulator';
-import { HostileServer, forward, reply, startHostile } from '../helpers/hostile-server';
+import { reply, startHostile } from '../helpers/hostile-server';
 import { until } from '../helpers/red';
 import { expectCode } from '../helpers/reliability';
+import { bodyOf, isLogin, soapFault, useSimFront } from '../helpers/sim-front';
 
 const USER = 'Jim.Walker';
 const RC = 'WSRepairContractorService';
@@ -15,48 +14,13 @@ const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 // XML's special characters, so that the escaped forms are exercised too.
 const PASSWORD = `Pa<ss&"wo'rd>9`;
 
-const fault = (text: string, detail = '') =>
-  `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>${text}</faultstring><detail>${detail}</detail></s:Fault></s:Body></s:Envelope>`;
+const fault = (text: string, detail = '') => soapFault('s:Client', text, detail);
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function body(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-  });
-}
 
 describe('Cx client errors: secrets, settings, whether the request was sent', function () {
   this.timeout(20000);
-  let sim: CxSimulator;
-  let front: HostileServer;
-  let onPost: (req: http.IncomingMessage, res: http.ServerResponse) => void;
-  const clients: CxClient[] = [];
-  const client = (extra: Partial<CxClientOptions> = {}) => {
-    const c = new CxClient({ url: `${front.origin}/cx`, username: USER, password: PASSWORD, ...extra });
-    clients.push(c);
-    return c;
-  };
-  const passThrough = (req: http.IncomingMessage, res: http.ServerResponse) =>
-    forward(sim.url.replace(/\/cx$/, ''), req, res);
-  const isLogin = (req: http.IncomingMessage) => String(req.headers.soapaction ?? '').includes('GetUserWSToken');
-
-  before(async () => {
-    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true });
-    front = await startHostile((req, res) => (req.method === 'POST' ? onPost(req, res) : passThrough(req, res)));
-  });
-  beforeEach(() => {
-    onPost = passThrough;
-  });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    sim.reset();
-  });
-  after(async () => {
-    await front.close();
-    await sim.close();
-  });
+  const h = useSimFront({ user: USER, password: PASSWORD });
+  const client = (extra: Partial<CxClientOptions> = {}) => h.client({ username: USER, password: PASSWORD, ...extra });
 
   /** Every form a secret could take in what a flow sees. */
   const assertAbsent = (what: unknown, secrets: string[]) => {
@@ -70,13 +34,13 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     it('a fault that echoes the token: neither the token nor any earlier one reaches the error', async () => {
       const c = client();
       const first = (await c.token()).token;
-      sim.expireTokens();
+      h.sim.expireTokens();
       await c.call(RC, 'getVATCodes', {}); // renews: a second token
       const second = (await c.token()).token;
       assert.notEqual(first, second);
-      onPost = (req, res) => {
-        if (isLogin(req)) return passThrough(req, res);
-        void body(req).then((xml) => {
+      h.onPost = (req, res) => {
+        if (isLogin(req)) return h.passThrough(req, res);
+        void bodyOf(req).then((xml) => {
           const sent = /Token>([^<]*)</.exec(xml)?.[1] ?? '';
           reply(
             res,
@@ -96,10 +60,10 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     });
 
     it('a login fault that echoes the request: the password is removed, in plain and XML-escaped forms', async () => {
-      onPost = (req, res) => {
-        if (!isLogin(req)) return passThrough(req, res);
+      h.onPost = (req, res) => {
+        if (!isLogin(req)) return h.passThrough(req, res);
         // The request echoed as text (its escaped password is then escaped once more) and raw.
-        void body(req).then((xml) =>
+        void bodyOf(req).then((xml) =>
           reply(
             res,
             500,
@@ -118,7 +82,7 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     });
 
     it('an HTML error page that echoes the password: the snippet is clean', async () => {
-      onPost = (req, res) =>
+      h.onPost = (req, res) =>
         isLogin(req)
           ? reply(
               res,
@@ -126,7 +90,7 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
               'text/html',
               `<html><body>Request from user with password ${PASSWORD} and ${xmlEscape(PASSWORD)} failed</body></html>`,
             )
-          : passThrough(req, res);
+          : h.passThrough(req, res);
       const e = await expectCode(client().call(RC, 'getVATCodes', {}), 'CX_HTTP');
       assert.match(String(e.details.snippet), /and \*\*\* failed/);
       assertAbsent(e.toJSON(), [PASSWORD]);
@@ -175,8 +139,8 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
       );
       assert.equal(refused.details.sent, true);
       assert.doesNotMatch(refused.message, UNKNOWN);
-      onPost = (req, res) =>
-        isLogin(req) ? passThrough(req, res) : reply(res, 500, 'text/xml', fault('Object reference not set'));
+      h.onPost = (req, res) =>
+        isLogin(req) ? h.passThrough(req, res) : reply(res, 500, 'text/xml', fault('Object reference not set'));
       const f = await expectCode(c.call(RC, 'UpdateRepairWorksOrderStatus', write), 'CX_FAULT');
       assert.equal(f.details.sent, true);
       const login = await expectCode(client({ password: 'wrong' }).call(RC, 'getVATCodes', {}), 'CX_LOGIN_FAILED');
@@ -194,7 +158,7 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     it('true for a timeout after the request left, with a message that says to read back first', async () => {
       const c = client({ timeoutMs: 1500 });
       await c.token();
-      sim.inject('hang', { count: 1 });
+      h.sim.inject('hang', { count: 1 });
       const e = await expectCode(c.call(RC, 'UpdateRepairWorksOrderStatus', write), 'CX_TIMEOUT', UNKNOWN);
       assert.equal(e.details.sent, true);
     });
@@ -202,13 +166,13 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     it('CX_CLOSED: a message cut off in flight and one that never left the queue differ in flag and text', async () => {
       const c = client({ maxConcurrent: 1 });
       await c.token();
-      sim.inject('hang', { count: 1 });
+      h.sim.inject('hang', { count: 1 });
       const inFlight = c.call(RC, 'UpdateRepairWorksOrderStatus', write);
       const queued = c.call(RC, 'UpdateRepairWorksOrderStatus', write);
       // Both settle at close(); they are awaited one after the other below.
       inFlight.catch(() => undefined);
       queued.catch(() => undefined);
-      await until(() => sim.stats().inFlight >= 1, 'the first call at Cx');
+      await until(() => h.sim.stats().inFlight >= 1, 'the first call at Cx');
       c.close();
       const cut = await expectCode(inFlight, 'CX_CLOSED', UNKNOWN);
       const waiting = await expectCode(queued, 'CX_CLOSED', /nothing reached Cx, so it can be sent again/);

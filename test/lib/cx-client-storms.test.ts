@@ -4,90 +4,45 @@
 import assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import { CxClient, CxClientOptions, CxError } from '../../nodes/lib';
-import { CxSimulator, startSimulator } from '../../simulator';
-import { HostileServer, forward, reply, startHostile } from '../helpers/hostile-server';
+import { forward, reply } from '../helpers/hostile-server';
 import { until } from '../helpers/red';
 import { expectCode } from '../helpers/reliability';
+import { bodyOf, isLogin, soapFault, useSimFront } from '../helpers/sim-front';
 
 const USER = 'Jim.Walker';
 const PASSWORD = 'HappyB!rthday';
 const RC = 'WSRepairContractorService';
-const TOKEN_OP = 'GetUserWSToken';
 
-/** A SOAP 1.1 fault as WCF writes it. */
-const fault = (code: string, text: string) =>
-  `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">${code}</faultcode><faultstring xml:lang="en-GB">${text}</faultstring></s:Fault></s:Body></s:Envelope>`;
-const INVALID_TOKEN = fault('s:Client', 'Exception Message:Access denied \u2013 Invalid token');
-const ACTION_NOT_SUPPORTED = fault(
+const INVALID_TOKEN = soapFault('s:Client', 'Exception Message:Access denied \u2013 Invalid token');
+const ACTION_NOT_SUPPORTED = soapFault(
   'a:ActionNotSupported',
   "The message with Action '' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.",
 );
-
-function body(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-  });
-}
-
-const isLogin = (req: http.IncomingMessage) => String(req.headers.soapaction ?? '').includes(TOKEN_OP);
 
 describe('Cx client: no login storms', function () {
   this.timeout(30000);
   // Summer, so that an expiry written without its offset (really UTC) reads as an hour early.
   let simNow = Date.UTC(2026, 6, 1, 9);
   let skew = 0;
-  const simClock = () => simNow;
   const clock = { now: () => simNow + skew };
-  let sim: CxSimulator;
-  let front: HostileServer;
-  /** How the front answers a SOAP POST; by default it passes it to the simulator unchanged. */
-  let onPost: (req: http.IncomingMessage, res: http.ServerResponse) => void;
-  const clients: CxClient[] = [];
+  const h = useSimFront({ user: USER, password: PASSWORD, now: () => simNow });
   const warnings: string[] = [];
-  const client = (extra: Partial<CxClientOptions> = {}) => {
-    const c = new CxClient({
-      url: `${front.origin}/cx`,
-      username: USER,
-      password: PASSWORD,
-      clock,
-      logger: { warn: (m) => warnings.push(m) },
-      ...extra,
-    });
-    clients.push(c);
-    return c;
-  };
-  const passThrough = (req: http.IncomingMessage, res: http.ServerResponse) =>
-    forward(sim.url.replace(/\/cx$/, ''), req, res);
+  const client = (extra: Partial<CxClientOptions> = {}) =>
+    h.client({ username: USER, password: PASSWORD, clock, logger: { warn: (m) => warnings.push(m) }, ...extra });
   /** Login requests that reached the front (a hung one included). */
   const loginAttempts = () =>
-    front.requests.filter((r) => r.method === 'POST' && r.url.toLowerCase().includes('wstokenservice')).length;
+    h.front.requests.filter((r) => r.method === 'POST' && r.url.toLowerCase().includes('wstokenservice')).length;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, now: simClock, quiet: true });
-    front = await startHostile((req, res) => (req.method === 'POST' ? onPost(req, res) : passThrough(req, res)));
-  });
   beforeEach(() => {
-    front.requests.length = 0;
-    onPost = passThrough;
     skew = 0;
     simNow = Date.UTC(2026, 6, 1, 9);
     warnings.length = 0;
   });
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    sim.reset();
-  });
-  after(async () => {
-    await front.close();
-    await sim.close();
-  });
 
   /** The login answer with its TokenExpiry replaced by `text`. */
   const expiryAs = (text: string) => (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (!isLogin(req)) return passThrough(req, res);
-    forward(sim.url.replace(/\/cx$/, ''), req, res, (xml) =>
+    if (!isLogin(req)) return h.passThrough(req, res);
+    forward(h.sim.url.replace(/\/cx$/, ''), req, res, (xml) =>
       xml.replace(/(<(?:\w+:)?TokenExpiry>)[^<]*(<\/(?:\w+:)?TokenExpiry>)/, `$1${text}$2`),
     );
   };
@@ -105,10 +60,10 @@ describe('Cx client: no login storms', function () {
     // Cx writes a UTC expiry without its offset: read as UK summer time it is 50 minutes past.
     [
       'an expiry without offset that is really UTC',
-      () => (onPost = expiryAs(new Date(simNow + 600000).toISOString().slice(0, 19))),
+      () => (h.onPost = expiryAs(new Date(simNow + 600000).toISOString().slice(0, 19))),
     ],
-    ['DateTime.MinValue', () => (onPost = expiryAs('0001-01-01T00:00:00'))],
-    ['an expiry in the past', () => (onPost = expiryAs('2020-01-01T00:00:00+00:00'))],
+    ['DateTime.MinValue', () => (h.onPost = expiryAs('0001-01-01T00:00:00'))],
+    ['an expiry in the past', () => (h.onPost = expiryAs('2020-01-01T00:00:00+00:00'))],
     ["the Node-RED host's clock 2 hours ahead of Cx's", () => (skew = 2 * 3600 * 1000)],
   ];
   for (const [name, arrange] of dueOnArrival) {
@@ -116,7 +71,7 @@ describe('Cx client: no login storms', function () {
       arrange();
       const c = client();
       await hundredCalls(c);
-      assert.equal(sim.stats().logins, 1);
+      assert.equal(h.sim.stats().logins, 1);
       assert.equal(warnings.length, 1, warnings.join('\n'));
       assert.match(warnings[0], /already due.*used until Cx rejects it/);
       const token = (await c.token()).token;
@@ -127,17 +82,17 @@ describe('Cx client: no login storms', function () {
 
   it('a token so short-lived that the margin rules every call out still costs no more than one login per interval', async () => {
     // TokenExpiry 2 s after the login, margin 60 s: renewal is due at once by the margin rule.
-    onPost = expiryAs(new Date(simNow + 2000).toISOString().replace(/\.\d+Z$/, '+00:00'));
+    h.onPost = expiryAs(new Date(simNow + 2000).toISOString().replace(/\.\d+Z$/, '+00:00'));
     const c = client({ loginIntervalMs: 10000 });
     for (let i = 0; i < 100; i++) {
       simNow += 50; // 5 s in all: within one login interval
       await c.call(RC, 'getVATCodes', {});
     }
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(h.sim.stats().logins, 1);
   });
 
   it('a login that never answers: every waiting call settles with its error at once, then a pause without logins', async () => {
-    sim.inject('hang', { count: 1 });
+    h.sim.inject('hang', { count: 1 });
     const c = client({ timeoutMs: 1500, maxConcurrent: 8 });
     const calls = Array.from({ length: 200 }, () =>
       c.call(RC, 'getVATCodes', {}).then(
@@ -157,12 +112,12 @@ describe('Cx client: no login storms', function () {
     assert.equal(loginAttempts(), 1);
     simNow += 10000;
     await c.call(RC, 'getVATCodes', {});
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(h.sim.stats().logins, 1);
   });
 
   it('a fresh token rejected by Cx: 64 concurrent calls make 2 logins, and the next calls fail fast for the cool-down', async () => {
-    onPost = (req, res) =>
-      isLogin(req) ? passThrough(req, res) : reply(res, 500, 'text/xml; charset=utf-8', INVALID_TOKEN);
+    h.onPost = (req, res) =>
+      isLogin(req) ? h.passThrough(req, res) : reply(res, 500, 'text/xml; charset=utf-8', INVALID_TOKEN);
     const c = client({ maxConcurrent: 8, loginCooldownMs: 60000 });
     const errors = await Promise.all(
       Array.from({ length: 64 }, () =>
@@ -173,43 +128,43 @@ describe('Cx client: no login storms', function () {
       ),
     );
     assert.deepEqual([...new Set(errors.map((e) => e.code))], ['CX_TOKEN_INVALID']);
-    assert.equal(sim.stats().logins, 2, 'the first login and the one forced by the invalid-token fault');
+    assert.equal(h.sim.stats().logins, 2, 'the first login and the one forced by the invalid-token fault');
     simNow += 59000;
     await expectCode(c.call(RC, 'getVATCodes', {}), 'CX_TOKEN_INVALID', /role|placement/);
     await expectCode(c.token(), 'CX_TOKEN_INVALID');
-    assert.equal(sim.stats().logins, 2);
+    assert.equal(h.sim.stats().logins, 2);
     simNow += 2000;
-    onPost = passThrough;
+    h.onPost = h.passThrough;
     await c.call(RC, 'getVATCodes', {});
-    assert.equal(sim.stats().logins, 3);
+    assert.equal(h.sim.stats().logins, 3);
   });
 
   it('an invalid-token fault still forces one login under the login interval, once per call', async () => {
     const c = client({ loginIntervalMs: 60000 });
     await c.call(RC, 'getVATCodes', {});
-    sim.expireTokens();
+    h.sim.expireTokens();
     simNow += 1000;
     assert.equal((await c.call(RC, 'getVATCodes', {})).retried, true);
-    assert.equal(sim.stats().logins, 2);
+    assert.equal(h.sim.stats().logins, 2);
   });
 
   it('ActionNotSupported met by 8 calls: one WSDL reload for the streak, shared by the calls that follow', async () => {
     const c = client({ maxConcurrent: 8 });
     await c.operations(RC);
-    const perLoad = sim.stats().wsdlRequests;
+    const perLoad = h.sim.stats().wsdlRequests;
     assert.ok(perLoad >= 1);
     await c.call(RC, 'getVATCodes', {});
-    const loaded = sim.stats().wsdlRequests; // the token service's WSDL too
+    const loaded = h.sim.stats().wsdlRequests; // the token service's WSDL too
     // The next 8 calls reach the front together; their answers are ActionNotSupported, released
     // one by one, with a new call sent after each (as a flow keeps sending).
     const held: http.ServerResponse[] = [];
-    onPost = (req, res) => {
-      if (isLogin(req)) return passThrough(req, res);
+    h.onPost = (req, res) => {
+      if (isLogin(req)) return h.passThrough(req, res);
       if (held.length < 8) {
-        void body(req).then(() => held.push(res));
+        void bodyOf(req).then(() => held.push(res));
         return;
       }
-      passThrough(req, res);
+      h.passThrough(req, res);
     };
     const failing = Array.from({ length: 8 }, () => c.call(RC, 'getVATCodes', {}));
     await until(() => held.length === 8, 'eight calls held');
@@ -221,6 +176,6 @@ describe('Cx client: no login storms', function () {
       await new Promise((r) => setImmediate(r));
     }
     await Promise.all(following);
-    assert.equal(sim.stats().wsdlRequests, loaded + perLoad, 'one reload');
+    assert.equal(h.sim.stats().wsdlRequests, loaded + perLoad, 'one reload');
   });
 });
