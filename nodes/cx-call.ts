@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { CxError } from './lib';
+import { CxError, RetrySettings, isCxError, retryPolicy } from './lib';
 import { CxMessage, handleInput, missingConfigError } from './adapter/pipeline';
 import type { CxConfigNode } from './adapter/types';
 
@@ -12,6 +12,10 @@ interface CxCallDef extends NodeDef {
   refusalIsError?: boolean | string;
   payload?: string;
   payloadType?: string;
+  /** README "Retries, back-off and the queue": attempts in all (1: none), total time (s), safe to repeat. */
+  retryAttempts?: number | string;
+  retryMaxTotal?: number | string;
+  safeToRepeat?: boolean | string;
 }
 
 type CallMessage = CxMessage & { service?: unknown; method?: unknown; soapHeaders?: unknown };
@@ -32,6 +36,20 @@ function refusalsAsData(def: CxCallDef): boolean {
   return flag(def.refusalsAsData) === true;
 }
 
+/** The node's retry setting; empty fields take the defaults. @throws CxError CX_CONFIG */
+function retrySettings(def: CxCallDef): RetrySettings {
+  const num = (v: unknown): number | undefined =>
+    v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? undefined : Number(v);
+  const total = num(def.retryMaxTotal);
+  const settings: RetrySettings = {
+    attempts: num(def.retryAttempts),
+    maxTotalMs: total === undefined ? undefined : total * 1000,
+    safeToRepeat: flag(def.safeToRepeat) === true,
+  };
+  retryPolicy(settings);
+  return settings;
+}
+
 export = function (RED: NodeAPI): void {
   function CxCall(this: Node, def: CxCallDef) {
     RED.nodes.createNode(this, def);
@@ -41,6 +59,12 @@ export = function (RED: NodeAPI): void {
     const argType = def.payloadType || 'msg';
     const argValue = def.payloadType ? (def.payload ?? '') : 'payload';
     let setupError: CxError | undefined = client ? client.error : missingConfigError();
+    let retry: RetrySettings = {};
+    try {
+      retry = retrySettings(def);
+    } catch (err) {
+      setupError ??= isCxError(err) ? err : new CxError('CX_CONFIG', String(err));
+    }
     if (!setupError && !ARG_TYPES.includes(argType)) {
       setupError = new CxError(
         'CX_CONFIG',
@@ -77,6 +101,17 @@ export = function (RED: NodeAPI): void {
             refusalsAsData: asData,
             // SOAP header parts the operation declares (README, Messages)
             soapHeaders: msg.soapHeaders as Record<string, unknown> | undefined,
+            retry,
+            onRetry: (n) =>
+              this.status({
+                fill: 'yellow',
+                shape: 'ring',
+                text: RED._('cx-call.status.retrying', {
+                  attempt: n.attempt,
+                  attempts: n.attempts,
+                  seconds: Math.ceil(n.delayMs / 1000),
+                }),
+              }),
           }),
         ),
       deliver: (msg, r, { service, method }) => {
@@ -86,6 +121,7 @@ export = function (RED: NodeAPI): void {
           method,
           durationMs: r.durationMs,
           retried: r.retried,
+          attempts: r.attempts,
           ...(r.headers ? { soapHeaders: r.headers } : {}),
         };
       },

@@ -13,6 +13,7 @@ export const CONFIG_FIELDS = {
   timeout: { kind: 'number', default: 30, option: 'timeoutMs', scale: 1000 },
   refreshMargin: { kind: 'number', default: 60, option: 'refreshMarginMs', scale: 1000 },
   maxConcurrent: { kind: 'number', default: 8, option: 'maxConcurrent', scale: 1 },
+  maxQueue: { kind: 'number', default: 10000, option: 'maxQueue', scale: 1 },
   maxResponseMB: { kind: 'number', default: 50, option: 'maxResponseBytes', scale: 1024 * 1024 },
   invalidTokenPattern: { kind: 'text', default: '', option: 'invalidTokenPattern' },
   tokenPlacement: { kind: 'text', default: 'auto', option: 'tokenPlacement' },
@@ -139,7 +140,7 @@ function proxyOptions(node: ProxyConfigNode): ProxyOptions {
  */
 export function settingsKey(opts: CxClientOptions): string {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- shared objects, not settings
-  const { tls, proxy, modelCache, clock, session, loginRefusals, logger, ...rest } = opts;
+  const { tls, proxy, modelCache, clock, timers, session, loginRefusals, logger, ...rest } = opts;
   return createHash('sha256')
     .update(jsonWithBuffers([rest, tls ?? null, proxy ?? null]))
     .digest('hex');

@@ -2,6 +2,7 @@ import {
   CallOptions,
   CallResult,
   CxClient,
+  CxHealth,
   CxClientOptions,
   CxError,
   TokenInfo,
@@ -52,6 +53,11 @@ export class SharedClient {
 
   template(service: string, method: string): Promise<Record<string, unknown>> {
     return this.use((c) => c.template(service, method));
+  }
+
+  /** Calls `fn` when Cx's reachability changes (README "Retries, back-off and the queue"). */
+  onHealthChange(fn: (health: CxHealth) => void): () => void {
+    return this.client ? this.client.onHealthChange(fn) : () => {};
   }
 
   /** The fresh token, if any, for the client that replaces this one (see CxClient.handOver). */

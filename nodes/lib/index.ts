@@ -12,6 +12,7 @@ export type {
   TokenSession,
 } from './cx-client';
 export { CxError, CX_ERROR_CODES, isCxError } from './errors';
+export { retryPolicy, RETRY_DEFAULTS } from './retry-policy';
 export type { CxErrorCode, CxErrorDetails } from './errors';
 export type { Clock } from './clock';
 export type { TlsOptions, ProxyOptions } from './http-transport';

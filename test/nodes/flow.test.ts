@@ -80,7 +80,8 @@ describe('cx nodes in a flow (simulator)', function () {
     const msg = await out.next();
     assert.equal(msg.payload.WorkOrder.WorkOrderReference, 'WO100002');
     assert.equal(msg.topic, 'kept');
-    assert.deepEqual(Object.keys(msg.cx).sort(), ['durationMs', 'method', 'retried', 'service']);
+    assert.deepEqual(Object.keys(msg.cx).sort(), ['attempts', 'durationMs', 'method', 'retried', 'service']);
+    assert.equal(msg.cx.attempts, 1);
     assert.equal(msg.cx.service, RC);
     assert.equal(msg.cx.method, 'GetRepairWorkOrderDetails');
     assert.equal(msg.cx.retried, false);

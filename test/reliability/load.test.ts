@@ -33,7 +33,7 @@ function collector(): () => void {
 const flow = (url: string, name = 'c'): FlowNode[] => [
   { id: 'f1', type: 'tab', label: 'load' },
   // Time queued counts toward the timeout: 2,000 messages at once on a loaded machine need a wide one.
-  cxConfig('cfg', url, { maxConcurrent: 8, timeout: 120 }),
+  cxConfig('cfg', url, { maxConcurrent: 8, timeout: 120, maxQueue: 50000 }),
   {
     id: 'c1',
     type: 'cx-call',
