@@ -52,11 +52,11 @@ export = function (RED: NodeAPI): void {
       const seconds = Math.ceil(h.retryInMs / 1000);
       if (h.state === 'open') {
         node.status({ fill: 'red', shape: 'ring', text: RED._('cx-config.status.unreachable', { seconds }) });
-        if (!down) node.warn(RED._('cx-config.log.down', { reason: h.lastFailure ?? '', seconds }));
+        if (!down) node.warn(RED._('cx-config.errors.failingFast', { reason: h.lastFailure ?? '', seconds }));
         down = true;
       } else if (h.state === 'closed') {
         node.status({});
-        if (down) node.log(RED._('cx-config.log.back'));
+        if (down) node.log(RED._('cx-config.status.reachable'));
         down = false;
       } else {
         node.status({ fill: 'yellow', shape: 'ring', text: RED._('cx-config.status.probing') });
