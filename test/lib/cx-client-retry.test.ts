@@ -265,6 +265,7 @@ describe('Cx client: retries, bounded queue, fail fast (simulator)', function ()
       ),
     );
     await until(() => c.load().retrying === 50, 'every message waiting to retry');
+    assert.deepEqual(c.load(), { inFlight: 0, queued: 0, retrying: 50 }, 'waiting messages hold no slot');
     const before = sim.stats().calls;
     c.close();
     const all = await Promise.race([Promise.all(outcomes), settle().then(() => 'still waiting')]);

@@ -59,6 +59,9 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
   it('a read marked safe to repeat rides out a 503: msg.cx.attempts, and the status says it is retrying', async () => {
     await helper.load(cxNodes, flow(sim.url, { retryAttempts: '3', retryMaxTotal: '30', safeToRepeat: true }), CREDS);
     const out = new Recorder(helper.getNode('out'));
+    helper.getNode('c1').receive({ payload: READ });
+    await out.next(); // logged in: the 503 meets the read itself
+    sim.resetStats();
     const seen = statuses(helper.getNode('c1'));
     sim.inject('html503', { count: 1 });
     helper.getNode('c1').receive({ payload: READ });
