@@ -66,14 +66,34 @@ export interface CxErrorDetails {
   retryAt?: string;
 }
 
+/** Longest server text (fault string, refusal reason, snippet) kept in an error, characters. */
+export const MAX_FAULT_TEXT_CHARS = 4096;
+/** Longest error message: the server's text at its cap plus the pack's own words around it. */
+export const MAX_MESSAGE_CHARS = 2 * MAX_FAULT_TEXT_CHARS;
+const TEXT_DETAILS = ['faultCode', 'faultString', 'faultDetail', 'invalidReason', 'snippet'] as const;
+
+/** Server text for an error: trimmed, at most `max` characters, with a note when cut. */
+export function capText(text: string | undefined, max = MAX_FAULT_TEXT_CHARS): string {
+  const t = (text ?? '').trim();
+  return t.length > max ? `${t.slice(0, max)}… (cut at ${max} characters)` : t;
+}
+
 export class CxError extends Error {
   readonly code: CxErrorCode;
   readonly details: CxErrorDetails;
 
+  /**
+   * Every path caps the server's text where it reads it; the constructor caps again, so that no
+   * error (a refusal reason of megabytes, say) can carry more than a few KB into a flow or a log.
+   */
   constructor(code: CxErrorCode, message: string, details: CxErrorDetails = {}) {
-    super(message);
+    super(message.length > MAX_MESSAGE_CHARS ? capText(message, MAX_MESSAGE_CHARS) : message);
     this.name = 'CxError';
     this.code = code;
+    for (const k of TEXT_DETAILS) {
+      const v = details[k];
+      if (typeof v === 'string' && v.length > MAX_FAULT_TEXT_CHARS) details = { ...details, [k]: capText(v) };
+    }
     this.details = details;
   }
 

@@ -1,7 +1,7 @@
 import * as sax from 'sax';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BodyDecoder, CharsetError } from './charset';
-import { CxError, snippetOf } from './errors';
+import { CxError, MAX_FAULT_TEXT_CHARS, capText, snippetOf } from './errors';
 import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
 import { MemberDecl, Primitive, QName, SER_NS, SchemaSet, qkey } from './schema';
@@ -69,8 +69,6 @@ const MAX_DEPTH = 200;
 const NOT_SOAP = Symbol('not SOAP');
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
-/** The most of a fault's code, text or detail kept: a few KB whatever the server sends. */
-export const MAX_FAULT_TEXT_CHARS = 4096;
 /** Characters XML 1.0 forbids even as character references (tab, LF and CR are allowed). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -605,14 +603,6 @@ function findTypeByLocalName(schema: SchemaSet, name: string): QName | undefined
     found = { ns: t.ns, name: t.name };
   }
   return found;
-}
-
-/** Server text for an error: trimmed, at most MAX_FAULT_TEXT_CHARS, with a note when cut. */
-function capText(text: string | undefined): string {
-  const t = (text ?? '').trim();
-  return t.length > MAX_FAULT_TEXT_CHARS
-    ? `${t.slice(0, MAX_FAULT_TEXT_CHARS)}… (cut at ${MAX_FAULT_TEXT_CHARS} characters)`
-    : t;
 }
 
 /** What an HTTP status without a SOAP message means for the user, and what to do. */

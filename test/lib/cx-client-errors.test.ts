@@ -97,6 +97,35 @@ describe('Cx client errors: secrets, settings, whether the request was sent', fu
     });
   });
 
+  describe('every error is a few KB at most', () => {
+    it('a refused login with a 1 MB InvalidReason: message and details cut, with a note', async () => {
+      h.onPost = (req, res) => {
+        void bodyOf(req).then(async (xml) => {
+          const r = await fetch(`${h.sim.url}/webservice/wstokenservice`, {
+            method: 'POST',
+            headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: String(req.headers.soapaction) },
+            body: xml,
+          });
+          const text = await r.text();
+          assert.ok(text.includes('Invalid login. Please try again.'), 'the simulator refused the login');
+          reply(
+            res,
+            r.status,
+            'text/xml; charset=utf-8',
+            text.replace('Invalid login. Please try again.', 'x'.repeat(1e6)),
+          );
+        });
+      };
+      const e = await expectCode(client({ password: 'wrong' }).token(), 'CX_LOGIN_FAILED');
+      assert.ok(e.message.length <= 8300, `message of ${e.message.length} characters`);
+      assert.match(e.message, /cut at \d+ characters/);
+      const reason = String(e.details.invalidReason);
+      assert.ok(reason.length <= 4200, `invalidReason of ${reason.length} characters`);
+      assert.match(reason, /^x+… \(cut at 4096 characters\)$/);
+      assert.ok(JSON.stringify(e).length < 16000);
+    });
+  });
+
   describe('no setting value in an error', () => {
     it('names the setting, not its content; an unset ${NAME} says which variable to set', () => {
       const make = (o: Partial<CxClientOptions>) => () =>
