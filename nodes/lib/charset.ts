@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * The one text decoder for everything the pack reads from a server (SOAP answers, WSDL and XSD
  * documents, error pages): streaming, chosen by the byte-order mark, then the Content-Type
@@ -139,6 +140,10 @@ export class BodyDecoder {
       bytes = Buffer.from(bytes.subarray(0, even)).swap16();
       if (!stream && this.carry) throw new CharsetError(`is not valid ${NAMES[cs]} (an odd number of bytes)`);
     }
+    // Fast path: while no decoder holds a partial character, a chunk that is whole, valid UTF-8 is
+    // decoded directly (isUtf8 fails on a character cut at the chunk's end). Creating a fatal
+    // TextDecoder costs more than decoding a small answer.
+    if (cs === 'utf-8' && !this.utf && isUtf8(bytes)) return bytes.toString('utf8');
     this.utf ??= new TextDecoder(cs === 'utf-8' ? 'utf-8' : 'utf-16le', { fatal: true, ignoreBOM: true });
     try {
       return this.utf.decode(bytes, { stream });
