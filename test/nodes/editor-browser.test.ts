@@ -90,6 +90,16 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
       const tab = nodes.find((n) => n.type === 'tab')?.id;
       const onTab = nodes.filter((n) => n.z === tab);
       await page.evaluate((t) => RED.workspaces.show(t), tab);
+      // The editor draws a tab on a later animation frame: wait until its nodes are there (a node
+      // still missing after the wait is reported below, not thrown here).
+      await page
+        .waitForFunction(
+          (ids: string[]) =>
+            ids.every((id) => document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`)),
+          onTab.map((n) => n.id),
+          { timeout: 10000 },
+        )
+        .catch(() => undefined);
       // The boxes as drawn: the node with its ports and any label beside it (whatever its label says).
       const boxes = await page.evaluate(
         (ids: string[]) =>
