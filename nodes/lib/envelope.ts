@@ -238,6 +238,7 @@ function writeEnvelope(
       !(place.kind === 'member' && place.param === p),
   );
   if (missingParams.length) throw missingError('The request', missingParams, ctx);
+  checkChoices(op.params, args, 'The request', ctx);
   out.push(`<${wrapperTag}>`);
   for (const p of op.params) {
     if (place.kind === 'parameter' && p === place.param) {
@@ -296,11 +297,11 @@ const VALUE_KEY = '$value';
 const ATTRIBUTES_KEY = '$attributes';
 const XML_KEY = '$xml';
 
-/** At most one branch of each xs:choice may be given. */
+/** At most one branch of each xs:choice may be given, and one must be when the choice is required. */
 function checkChoices(members: MemberDecl[], obj: Record<string, unknown>, path: string, ctx: CallContext): void {
   const given = new Map<number, Map<number, string>>();
   for (const m of members) {
-    if (!m.choice || obj[m.name] === undefined) continue;
+    if (!m.choice || !Object.prototype.hasOwnProperty.call(obj, m.name) || obj[m.name] === undefined) continue;
     const branches = given.get(m.choice.group) ?? new Map<number, string>();
     given.set(m.choice.group, branches);
     if (!branches.has(m.choice.branch)) branches.set(m.choice.branch, m.name);
@@ -311,6 +312,16 @@ function checkChoices(members: MemberDecl[], obj: Record<string, unknown>, path:
     throw bad(
       `${path} gives ${[...branches.values()].join(' and ')}, but only one of ${all.join(', ')} may be sent (xs:choice)`,
       ctx,
+    );
+  }
+  const unmet = members.filter((m) => m.choice?.required && !given.has(m.choice.group));
+  if (unmet.length) {
+    const group = unmet[0].choice?.group;
+    const branches = unmet.filter((m) => m.choice?.group === group).map((m) => m.name);
+    throw new CxError(
+      'CX_BAD_REQUEST',
+      `${path} lacks a branch of a required xs:choice: give one of ${branches.join(', ')} (${ctx.service}.${ctx.method}); WCF refuses the call without it.`,
+      { ...ctx, validNames: branches },
     );
   }
 }

@@ -1,3 +1,5 @@
+import { CxError } from './errors';
+
 /**
  * The part of XML Schema that WCF's DataContractSerializer emits, as a plain model: complex types
  * with one `xs:sequence` (members in wire order), single inheritance through
@@ -21,8 +23,28 @@ export interface MemberDecl {
   max: number;
   nillable: boolean;
   /** Set for the elements of an `xs:choice`: at most one branch of a group may be sent. */
-  choice?: { group: number; branch: number };
+  choice?: ChoiceMark;
 }
+
+/**
+ * Which `xs:choice` (numbered across the whole schema set) and which of its branches an element
+ * belongs to. `required`: the choice may not be left out (its `minOccurs` is not 0, nothing around
+ * it is optional, and every branch needs content), so one branch must be given.
+ */
+export interface ChoiceMark {
+  group: number;
+  branch: number;
+  required?: boolean;
+}
+
+/** Where a particle sits while a schema is read: in which choice branch, and whether it may be absent. */
+export interface ParticleContext {
+  choice?: ChoiceMark;
+  optional: boolean;
+}
+
+/** Most members the `xs:group` references of one schema set may expand to (a hostile schema stays bounded). */
+export const MAX_GROUP_MEMBERS = 100000;
 
 /** An attribute of a complex type (XmlSerializer-style services; DataContracts have none). */
 export interface AttributeDecl {
@@ -84,6 +106,19 @@ export class SchemaSet {
    * is loaded, since the referenced element may sit in a schema read later.
    */
   readonly pendingRefs: Array<{ member: MemberDecl; ref: QName }> = [];
+  /**
+   * Named `xs:group`s and `xs:attributeGroup`s, each as a reader that adds its content to a type
+   * with the context of the schema that defines it (its namespace, its prefixes).
+   */
+  readonly groups = new Map<string, (into: ComplexType, ctx: ParticleContext) => void>();
+  readonly attributeGroups = new Map<string, (into: ComplexType) => void>();
+  /** `xs:group ref=` / `xs:attributeGroup ref=` met while reading: expanded by `resolveRefs()`. */
+  private readonly pendingGroups: Array<{ type: ComplexType; index: number; ref: QName; ctx: ParticleContext }> = [];
+  private readonly pendingAttributeGroups: Array<{ type: ComplexType; ref: QName }> = [];
+  private groupsReady = false;
+  private readonly expanding = new Set<string>();
+  private groupMembers = 0;
+  private choiceCount = 0;
   private derivedMemo?: Map<string, ComplexType[]>;
 
   // The model is immutable once loaded and these are asked on every element of every call:
@@ -94,8 +129,75 @@ export class SchemaSet {
   private readonly itemMemo = new WeakMap<QName, MemberDecl | null>();
   private readonly primMemo = new WeakMap<QName, Primitive | null>();
 
-  /** Gives each `ref` member the type of the element it names; call after the last schema is read. */
+  /** A number for an `xs:choice`, unique in the schema set (a type may take choices from several schemas). */
+  nextChoiceGroup(): number {
+    return ++this.choiceCount;
+  }
+
+  /**
+   * An `xs:group ref=` at this point of `type`: its elements go here, in order. Expanded once every
+   * schema is loaded (the group may be defined later, or in a schema read later).
+   */
+  groupRef(type: ComplexType, ref: QName, ctx: ParticleContext): void {
+    if (this.groupsReady) this.expandGroup(type, ref, ctx);
+    else this.pendingGroups.push({ type, index: type.members.length, ref, ctx });
+  }
+
+  /** An `xs:attributeGroup ref=` of `type`: its attributes are added once every schema is loaded. */
+  attributeGroupRef(type: ComplexType, ref: QName): void {
+    if (this.groupsReady) this.expandAttributeGroup(type, ref);
+    else this.pendingAttributeGroups.push({ type, ref });
+  }
+
+  private expandGroup(type: ComplexType, ref: QName, ctx: ParticleContext): void {
+    const key = qkey(ref);
+    const read = this.groups.get(key);
+    // An unknown group, or one that contains itself: its content cannot be known, so it is kept as XML.
+    if (!read || this.expanding.has(key) || this.expanding.size > 20) {
+      type.any = true;
+      return;
+    }
+    this.expanding.add(key);
+    try {
+      const before = type.members.length;
+      read(type, ctx);
+      this.groupMembers += type.members.length - before;
+      if (this.groupMembers > MAX_GROUP_MEMBERS)
+        throw new CxError(
+          'CX_BAD_RESPONSE',
+          `The service's schemas expand their xs:group references to more than ${MAX_GROUP_MEMBERS} members.`,
+        );
+    } finally {
+      this.expanding.delete(key);
+    }
+  }
+
+  private expandAttributeGroup(type: ComplexType, ref: QName): void {
+    const key = qkey(ref);
+    const read = this.attributeGroups.get(key);
+    if (!read || this.expanding.has(`@${key}`) || this.expanding.size > 20) return;
+    this.expanding.add(`@${key}`);
+    try {
+      read(type);
+    } finally {
+      this.expanding.delete(`@${key}`);
+    }
+  }
+
+  /**
+   * Expands group references, then gives each `ref` member the type of the element it names; call
+   * after the last schema is read.
+   */
   resolveRefs(): void {
+    this.groupsReady = true;
+    // Last reference of a type first, so that the earlier ones' positions still hold.
+    const pending = this.pendingGroups.splice(0).reverse();
+    for (const { type, index, ref, ctx } of pending) {
+      const tail = type.members.splice(index);
+      this.expandGroup(type, ref, ctx);
+      type.members.push(...tail);
+    }
+    for (const { type, ref } of this.pendingAttributeGroups.splice(0)) this.expandAttributeGroup(type, ref);
     for (const { member, ref } of this.pendingRefs.splice(0)) {
       const target = this.elements.get(qkey(ref));
       if (target) {

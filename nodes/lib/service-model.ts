@@ -1,5 +1,5 @@
 import { CxError } from './errors';
-import { ComplexType, MemberDecl, QName, SchemaSet, XSD_NS, qkey } from './schema';
+import { ChoiceMark, ComplexType, MemberDecl, ParticleContext, QName, SchemaSet, XSD_NS, qkey } from './schema';
 import { XNode, childrenOf, firstChild, resolveQName } from './xml-dom';
 
 export const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
@@ -233,7 +233,6 @@ function readSchema(set: SchemaSet, doc: XNode): void {
   // WCF always emits elementFormDefault="qualified"; honour "unqualified" for other servers.
   const qualified = doc.attrs.elementFormDefault === 'qualified';
   let anon = 0;
-  let choices = 0;
   const readComplex = (node: XNode, name: string): ComplexType => {
     const t: ComplexType = { kind: 'complex', ns: tns, name, members: [] };
     let body: XNode | undefined = node;
@@ -251,51 +250,70 @@ function readSchema(set: SchemaSet, doc: XNode): void {
       t.simpleContent = ext?.attrs.base ? resolveQName(ext, ext.attrs.base) : { ns: XSD_NS, name: 'string' };
       body = ext;
     }
-    if (body) readParticles(body, t);
-    const attributes = body ? childrenOf(body, XSD_NS, 'attribute').filter((a) => a.attrs.name) : [];
-    if (attributes.length)
-      t.attributes = attributes.map((a) => ({
-        name: a.attrs.name,
-        type: a.attrs.type ? resolveQName(a, a.attrs.type) : { ns: XSD_NS, name: 'string' },
-      }));
+    if (body) readParticles(body, t, { optional: false });
+    if (body) readAttributes(body, t);
     return t;
   };
-  /** Elements of sequences, alls and choices, in order; a choice's branches are marked. */
-  const readParticles = (node: XNode, t: ComplexType, choice?: { group: number; branch: number }): void => {
-    for (const c of node.children) {
-      if (c.ns !== XSD_NS) continue;
-      const inChoice = choice;
-      if (c.local === 'element') {
-        // DataSet: `<xs:element ref="xs:schema"/><xs:any/>` is XML content, not a member.
-        if (c.attrs.ref && resolveQName(c, c.attrs.ref).ns === XSD_NS) {
-          t.any = true;
-          continue;
-        }
-        const m = readMember(c);
-        if (inChoice) {
-          m.choice = inChoice;
-          m.min = 0;
-        }
-        t.members.push(m);
-      } else if (c.local === 'sequence' || c.local === 'all') readParticles(c, t, inChoice);
-      else if (c.local === 'choice') readChoice(c, t, { group: ++choices, branch: 0 });
-      else if (c.local === 'any') t.any = true;
-    }
+  /** Declared attributes, and `xs:attributeGroup ref=`s (expanded once every schema is loaded). */
+  const readAttributes = (node: XNode, t: ComplexType): void => {
+    const attributes = childrenOf(node, XSD_NS, 'attribute').filter((a) => a.attrs.name);
+    if (attributes.length)
+      t.attributes = [
+        ...(t.attributes ?? []),
+        ...attributes.map((a) => ({
+          name: a.attrs.name,
+          type: a.attrs.type ? resolveQName(a, a.attrs.type) : { ns: XSD_NS, name: 'string' },
+        })),
+      ];
+    for (const g of childrenOf(node, XSD_NS, 'attributeGroup'))
+      if (g.attrs.ref) set.attributeGroupRef(t, resolveQName(g, g.attrs.ref));
   };
-  const readChoice = (node: XNode, t: ComplexType, at: { group: number; branch: number }): void => {
-    let branch = 0;
+  const optionalHere = (n: XNode, ctx: ParticleContext): boolean => ctx.optional || n.attrs.minOccurs === '0';
+  /** Elements of sequences, alls, choices and groups, in order; a choice's branches are marked. */
+  const readParticles = (node: XNode, t: ComplexType, ctx: ParticleContext): void => {
+    for (const c of node.children) if (c.ns === XSD_NS) readParticle(c, t, ctx);
+  };
+  const readParticle = (c: XNode, t: ComplexType, ctx: ParticleContext): void => {
+    if (c.local === 'element') {
+      // DataSet: `<xs:element ref="xs:schema"/><xs:any/>` is XML content, not a member.
+      if (c.attrs.ref && resolveQName(c, c.attrs.ref).ns === XSD_NS) {
+        t.any = true;
+        return;
+      }
+      const m = readMember(c);
+      if (ctx.choice) m.choice = ctx.choice;
+      // An element of a branch, or of a sequence that may be absent, is never required on its own.
+      if (ctx.choice || ctx.optional) m.min = 0;
+      t.members.push(m);
+    } else if (c.local === 'sequence' || c.local === 'all')
+      readParticles(c, t, { ...ctx, optional: optionalHere(c, ctx) });
+    // A choice inside a branch of another is never required: the outer branch may be another.
+    else if (c.local === 'choice') readChoice(c, t, optionalHere(c, ctx) || ctx.choice !== undefined);
+    else if (c.local === 'group' && c.attrs.ref)
+      set.groupRef(t, resolveQName(c, c.attrs.ref), { ...ctx, optional: optionalHere(c, ctx) });
+    else if (c.local === 'any') t.any = true;
+  };
+  /** Whether a branch of a choice needs content of its own (so that giving nothing is not that branch). */
+  const branchDemands = (c: XNode): boolean => {
+    if (c.attrs.minOccurs === '0') return false;
+    if (c.local === 'element') return true;
+    if (c.local === 'sequence' || c.local === 'all')
+      return childrenOf(c, XSD_NS, 'element').some((e) => e.attrs.minOccurs !== '0');
+    return false;
+  };
+  const readChoice = (node: XNode, t: ComplexType, optional: boolean): void => {
+    const group = set.nextChoiceGroup();
+    const marks: ChoiceMark[] = [];
+    let demands = true;
     for (const c of node.children) {
-      if (c.ns !== XSD_NS) continue;
-      const mark = { group: at.group, branch: branch++ };
-      if (c.local === 'element') {
-        const m = readMember(c);
-        m.choice = mark;
-        m.min = 0;
-        t.members.push(m);
-      } else if (c.local === 'sequence' || c.local === 'all') readParticles(c, t, mark);
-      else if (c.local === 'choice') readChoice(c, t, { group: ++choices, branch: 0 });
-      else if (c.local === 'any') t.any = true;
+      if (c.ns !== XSD_NS || c.local === 'annotation') continue;
+      const mark: ChoiceMark = { group, branch: marks.length };
+      marks.push(mark);
+      if (!branchDemands(c)) demands = false;
+      readParticle(c, t, { choice: mark, optional: true });
     }
+    // README, Messages: a required choice with no branch given is refused before sending.
+    if (!optional && demands && marks.length) for (const m of marks) m.required = true;
   };
   const readMember = (el: XNode): MemberDecl => {
     const min = el.attrs.minOccurs === undefined ? 1 : Number(el.attrs.minOccurs);
@@ -343,7 +361,12 @@ function readSchema(set: SchemaSet, doc: XNode): void {
 
   for (const node of doc.children) {
     if (node.ns !== XSD_NS) continue;
-    if (node.local === 'complexType' && node.attrs.name) {
+    if (node.local === 'group' && node.attrs.name) {
+      // Read where it is used, once every schema is loaded, in this schema's namespace and prefixes.
+      set.groups.set(qkey({ ns: tns, name: node.attrs.name }), (into, ctx) => readParticles(node, into, ctx));
+    } else if (node.local === 'attributeGroup' && node.attrs.name) {
+      set.attributeGroups.set(qkey({ ns: tns, name: node.attrs.name }), (into) => readAttributes(node, into));
+    } else if (node.local === 'complexType' && node.attrs.name) {
       set.types.set(qkey({ ns: tns, name: node.attrs.name }), readComplex(node, node.attrs.name));
     } else if (node.local === 'simpleType' && node.attrs.name) {
       set.types.set(qkey({ ns: tns, name: node.attrs.name }), readSimple(node, node.attrs.name));

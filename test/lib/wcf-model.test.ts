@@ -148,6 +148,20 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
     );
   });
 
+  it('fails a z:Ref to an object inside itself (a cycle) with CX_BAD_RESPONSE, never a silent null', () => {
+    assert.throws(
+      () =>
+        read(
+          'Get',
+          `<s:Envelope xmlns:s="${S}"><s:Body><GetResponse xmlns="http://tempuri.org/">` +
+            `<GetResult xmlns:a="${DC}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:z="http://schemas.microsoft.com/2003/10/Serialization/" z:Id="i1">` +
+            `<a:Amount>1</a:Amount><a:Name z:Ref="i1" i:nil="true"/></GetResult></GetResponse></s:Body></s:Envelope>`,
+        ),
+      (e: unknown) =>
+        e instanceof CxError && e.code === 'CX_BAD_RESPONSE' && /inside itself \(z:Ref="i1", a cycle\)/.test(e.message),
+    );
+  });
+
   it('sends at most one branch of an xs:choice, a branch being one element or a sequence', () => {
     assert.match(env('Bag', { bag: { ById: 4 } }), /<n1:ById>4<\/n1:ById>/);
     assert.match(env('Bag', { bag: { First: 'a', Last: 'b' } }), /<n1:First>a<\/n1:First><n1:Last>b<\/n1:Last>/);
@@ -155,6 +169,14 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
       () => env('Bag', { bag: { ById: 4, Last: 'b' } }),
       (e: unknown) =>
         e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /only one of ById, First, Last/.test(e.message),
+    );
+    // The choice is required (minOccurs 1, every branch needs content): nothing given is refused before sending.
+    assert.throws(
+      () => env('Bag', { bag: { Price: 2 } }),
+      (e: unknown) =>
+        e instanceof CxError &&
+        e.code === 'CX_BAD_REQUEST' &&
+        /bag lacks a branch of a required xs:choice: give one of ById, First, Last/.test(e.message),
     );
   });
 
