@@ -1,6 +1,7 @@
 import type { NodeAPI } from 'node-red';
-import { CxHealth, LoginRefusals, ServiceModelCache, TokenHandOver } from './lib';
+import { LoginRefusals, ServiceModelCache, TokenHandOver } from './lib';
 import { registerAdminEndpoints } from './adapter/admin';
+import { HealthStatus } from './adapter/health-status';
 import { SharedClient } from './adapter/shared-client';
 import { optionsFor, settingsKey, transportFor } from './adapter/settings';
 import type { CxConfigDef, CxConfigNode } from './adapter/types';
@@ -30,38 +31,19 @@ export = function (RED: NodeAPI): void {
       return { ...options, session: prior?.key === settingsKey(options) ? prior.session : undefined };
     });
     if (this.client.error) this.warn(RED._('cx-config.errors.settings', { message: this.client.error.message }));
-    const stopWatching = this.client.onHealthChange(healthStatus(this));
+    // README "Retries, back-off and the queue": "Cx unreachable, next try in N s", counting down.
+    const health = new HealthStatus(this, (key, subs) => RED._(key, subs));
+    const stopWatching = this.client.onHealthChange((h) => health.update(h));
 
     // Calls in flight end with CX_CLOSED and reach their nodes' Catch; nothing is left open.
     this.on('close', (removed: boolean, done: () => void) => {
       const session = removed ? undefined : this.client.handOver();
       if (session) handovers.set(this.id, { key: this.client.key, session });
       stopWatching();
+      health.close();
       this.client.close();
       done();
     });
-  }
-
-  /**
-   * README "Retries, back-off and the queue": while the connection fails fast its status says so,
-   * and the log has one line when Cx goes away and one when it is back (not one per call).
-   */
-  function healthStatus(node: CxConfigNode): (h: CxHealth) => void {
-    let down = false;
-    return (h) => {
-      const seconds = Math.ceil(h.retryInMs / 1000);
-      if (h.state === 'open') {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('cx-config.status.unreachable', { seconds }) });
-        if (!down) node.warn(RED._('cx-config.errors.failingFast', { reason: h.lastFailure ?? '', seconds }));
-        down = true;
-      } else if (h.state === 'closed') {
-        node.status({});
-        if (down) node.log(RED._('cx-config.status.reachable'));
-        down = false;
-      } else {
-        node.status({ fill: 'yellow', shape: 'ring', text: RED._('cx-config.status.probing') });
-      }
-    };
   }
 
   RED.nodes.registerType('cx-config', CxConfig as never, {
