@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import cxCallNode from '../../nodes/cx-call';
 import cxConfigNode from '../../nodes/cx-config';
 import cxTokenNode from '../../nodes/cx-token';
+import type { CxSimulator, SimulatorOptions } from '../../simulator';
+import { useSimulator } from './sim';
 
 /** The parts of node-red-node-test-helper these tests use (it ships no type declarations). */
 export interface TestHelper {
@@ -35,6 +37,14 @@ export const USER = 'Jim.Walker';
 export const PASSWORD = 'HappyB!rthday';
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 export const RC = 'WSRepairContractorService';
+
+/**
+ * The simulator for a suite of node tests: started before it (with USER and PASSWORD), each test's
+ * flows unloaded and the simulator reset after it, closed at the end. Read `.sim` inside tests.
+ */
+export function useFlowSimulator(opts: SimulatorOptions = {}): { sim: CxSimulator } {
+  return useSimulator({ user: USER, password: PASSWORD, ...opts }, { afterEach: () => helper.unload(), reset: true });
+}
 
 /** A cx-config node and its credentials entry. */
 export function cxConfig(id: string, url: string, props: Record<string, unknown> = {}): FlowNode {

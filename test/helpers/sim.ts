@@ -19,12 +19,25 @@ export const NS = {
     'http://schemas.datacontract.org/2004/07/Civica.Housing.Cx.WebServices.Contracts.DataContracts.Modules.Tenancy',
 };
 
+/** What a suite does after each test, beside keeping the simulator for the next one. */
+export interface SimulatorHooks {
+  /** Runs first after each test (node tests: `helper.unload()`, so no flow outlives its test). */
+  afterEach?: () => unknown;
+  /** Resets the simulator after each test: injections, data and counts as at start. */
+  reset?: boolean;
+}
+
 /** Registers before/after hooks; read `.sim` inside tests. */
-export function useSimulator(opts: SimulatorOptions = {}): { sim: CxSimulator } {
+export function useSimulator(opts: SimulatorOptions = {}, hooks: SimulatorHooks = {}): { sim: CxSimulator } {
   const holder = {} as { sim: CxSimulator };
   before(async () => {
     holder.sim = await startSimulator({ port: 0, quiet: true, ...opts });
   });
+  if (hooks.afterEach || hooks.reset)
+    afterEach(async () => {
+      await hooks.afterEach?.();
+      if (hooks.reset) holder.sim?.reset();
+    });
   after(async () => {
     await holder.sim?.close();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CxSimulator, startSimulator } from '../../simulator';
+import { startSimulator } from '../../simulator';
 import {
   EMPTY_GUID,
   FlowNode,
@@ -14,6 +14,7 @@ import {
   showsStatus,
   statuses,
   until,
+  useFlowSimulator,
 } from '../helpers/red';
 
 const CREDS = { cfg: { username: USER, password: PASSWORD } };
@@ -55,23 +56,12 @@ const call = (id: string, props: Record<string, unknown> = {}): FlowNode => ({
 
 describe('cx nodes in a flow (simulator)', function () {
   this.timeout(15000);
-  let sim: CxSimulator;
-
-  before(async () => {
-    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sim.reset();
-  });
-  after(async () => {
-    await sim.close();
-  });
+  const cx = useFlowSimulator();
 
   const recorders = (...ids: string[]) => ids.map((id) => new Recorder(helper.getNode(id)));
 
   it('cx-call outputs the result with msg.cx, and keeps the rest of the message', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1', { method: 'GetRepairWorkOrderDetails' })]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1', { method: 'GetRepairWorkOrderDetails' })]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     const seen = statuses(helper.getNode('c1'));
     helper
@@ -95,7 +85,7 @@ describe('cx nodes in a flow (simulator)', function () {
   it('two cx-call nodes and a cx-token node on one connection share one login', async () => {
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1'), call('c2'), { id: 't1', type: 'cx-token', cx: 'cfg' }]),
+      flow(cx.sim.url, [call('c1'), call('c2'), { id: 't1', type: 'cx-token', cx: 'cfg' }]),
       CREDS,
     );
     const [o1, o2, ot] = recorders('out-c1', 'out-c2', 'out-t1');
@@ -105,7 +95,7 @@ describe('cx nodes in a flow (simulator)', function () {
     }
     helper.getNode('t1').receive({ payload: 'go' });
     await Promise.all([o1.count(5), o2.count(5), ot.count(1)]);
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(cx.sim.stats().logins, 1);
     const t = ot.messages[0].payload;
     assert.equal(typeof t.token, 'string');
     assert.ok(t.token.length > 0);
@@ -113,7 +103,7 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('cx-token: msg.refresh === true within the login interval does not log in again, and shows "valid until"', async () => {
-    await helper.load(cxNodes, flow(sim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }]), CREDS);
     const [ot] = recorders('out-t1');
     const seen = statuses(helper.getNode('t1'));
     helper.getNode('t1').receive({});
@@ -124,28 +114,28 @@ describe('cx nodes in a flow (simulator)', function () {
     const refreshed = (await ot.next()).payload;
     assert.equal(same.token, first.token);
     assert.equal(refreshed.token, first.token);
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(cx.sim.stats().logins, 1);
     await settle();
     await showsStatus(seen, { fill: 'green', shape: 'dot', text: 'cx-token.status.validUntil' });
   });
 
   it('retries an expired token invisibly: one output, msg.cx.retried', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     helper.getNode('c1').receive({ payload: {} });
     await out.next();
-    sim.expireTokens();
+    cx.sim.expireTokens();
     helper.getNode('c1').receive({ payload: {} });
     const msg = await out.next();
     assert.equal(msg.cx.retried, true);
     await settle();
     assert.equal(out.messages.length, 2);
     assert.equal(caught.messages.length, 0);
-    assert.equal(sim.stats().logins, 2);
+    assert.equal(cx.sim.stats().logins, 2);
   });
 
   it('a refused status move reaches Catch as CX_REFUSED, with no output', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1', { method: UPDATE })]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1', { method: UPDATE })]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     const seen = statuses(helper.getNode('c1'));
     // WO100008 is Cancelled: a final status.
@@ -171,7 +161,7 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('the old property refusalIsError false still outputs the refusal as data', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1', { method: UPDATE, refusalIsError: false })]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1', { method: UPDATE, refusalIsError: false })]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     helper
       .getNode('c1')
@@ -186,7 +176,7 @@ describe('cx nodes in a flow (simulator)', function () {
 
   it('refusalsAsData true outputs the refusal as data', async () => {
     const props = { method: UPDATE, refusalIsError: undefined, refusalsAsData: true };
-    await helper.load(cxNodes, flow(sim.url, [call('c1', props)]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1', props)]), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     helper.getNode('c1').receive({ payload: refused });
     const msg = await out.next();
@@ -198,7 +188,7 @@ describe('cx nodes in a flow (simulator)', function () {
     const plain = { method: UPDATE, refusalIsError: undefined };
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1', plain), call('c2', { ...plain, refusalsAsData: 'false' })]),
+      flow(cx.sim.url, [call('c1', plain), call('c2', { ...plain, refusalsAsData: 'false' })]),
       CREDS,
     );
     const [caught] = recorders('caught');
@@ -215,7 +205,7 @@ describe('cx nodes in a flow (simulator)', function () {
     // An old flow imported into a new editor carries the old property and the new one's default.
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1', { method: UPDATE, refusalIsError: 'false', refusalsAsData: false })]),
+      flow(cx.sim.url, [call('c1', { method: UPDATE, refusalIsError: 'false', refusalsAsData: false })]),
       CREDS,
     );
     const [out] = recorders('out-c1');
@@ -224,18 +214,18 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('a TLS node named by id but not deployed is CX_CONFIG, not silently ignored', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1')], { tls: 'no-such-tls' }), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')], { tls: 'no-such-tls' }), CREDS);
     const [out, caught] = recorders('out-c1', 'caught');
     helper.getNode('c1').receive({ payload: {} });
     const err = await caught.next();
     assert.equal(err.error.code, 'CX_CONFIG');
     assert.match(err.error.message, /TLS configuration node/);
     assert.equal(out.messages.length, 0);
-    assert.equal(sim.stats().logins, 0);
+    assert.equal(cx.sim.stats().logins, 0);
   });
 
   it('cx-token shows how many requests are in flight, then the outcome', async () => {
-    await helper.load(cxNodes, flow(sim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [{ id: 't1', type: 'cx-token', cx: 'cfg' }]), CREDS);
     const [ot] = recorders('out-t1');
     const seen = statuses(helper.getNode('t1'));
     helper.getNode('t1').receive({});
@@ -247,7 +237,7 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('cx-call does not update its status twice per message under load; the outcome shows in the end', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), CREDS);
     const [out] = recorders('out-c1');
     const seen = statuses(helper.getNode('c1'));
     for (let i = 0; i < 100; i++) helper.getNode('c1').receive({ payload: {} });
@@ -279,7 +269,7 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('a wrong password reaches Catch as CX_LOGIN_FAILED, and a second message makes no second login', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1'), { id: 't1', type: 'cx-token', cx: 'cfg' }]), {
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1'), { id: 't1', type: 'cx-token', cx: 'cfg' }]), {
       cfg: { username: USER, password: 'wrong' },
     });
     const [out, outT, caught] = recorders('out-c1', 'out-t1', 'caught');
@@ -293,15 +283,15 @@ describe('cx nodes in a flow (simulator)', function () {
       all.map((m) => m.error.code),
       ['CX_LOGIN_FAILED', 'CX_LOGIN_FAILED', 'CX_LOGIN_FAILED'],
     );
-    assert.equal(sim.stats().failedLogins, 1);
-    assert.equal(sim.stats().logins, 0);
+    assert.equal(cx.sim.stats().failedLogins, 1);
+    assert.equal(cx.sim.stats().logins, 0);
     assert.ok(!JSON.stringify(all).includes('wrong'), 'no password in errors');
     await settle();
     assert.equal(out.messages.length + outT.messages.length, 0);
   });
 
   it("takes service and method from msg when the node leaves them empty; the node's win otherwise", async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1', { service: '', method: '' }), call('c2')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1', { service: '', method: '' }), call('c2')]), CREDS);
     const [o1, o2, caught] = recorders('out-c1', 'out-c2', 'caught');
     helper.getNode('c1').receive({ payload: {}, service: RC, method: 'getVATCodes' });
     const m1 = await o1.next();
@@ -319,7 +309,7 @@ describe('cx nodes in a flow (simulator)', function () {
     const request = JSON.stringify({ WorkOrderReference: 'WO100003', WorkOrderUid: EMPTY_GUID });
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1', { method: 'GetRepairWorkOrderDetails', payload: request, payloadType: 'json' })]),
+      flow(cx.sim.url, [call('c1', { method: 'GetRepairWorkOrderDetails', payload: request, payloadType: 'json' })]),
       CREDS,
     );
     const [out] = recorders('out-c1');
@@ -331,7 +321,7 @@ describe('cx nodes in a flow (simulator)', function () {
   it('takes the request from a JSONata expression', async () => {
     await helper.load(
       cxNodes,
-      flow(sim.url, [
+      flow(cx.sim.url, [
         call('c1', {
           method: 'GetRepairWorkOrderDetails',
           payload: '{"WorkOrderReference": "WO" & $string(ref), "WorkOrderUid": uid}',
@@ -349,7 +339,7 @@ describe('cx nodes in a flow (simulator)', function () {
   it("never lets the token out except as cx-token's payload", async () => {
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1'), call('c2', { method: UPDATE }), { id: 't1', type: 'cx-token', cx: 'cfg' }]),
+      flow(cx.sim.url, [call('c1'), call('c2', { method: UPDATE }), { id: 't1', type: 'cx-token', cx: 'cfg' }]),
       CREDS,
     );
     const [o1, o2, ot, caught] = recorders('out-c1', 'out-c2', 'out-t1', 'caught');
@@ -358,7 +348,7 @@ describe('cx nodes in a flow (simulator)', function () {
     const st = statuses(helper.getNode('t1'));
     helper.getNode('t1').receive({});
     const token = (await ot.next()).payload.token as string;
-    sim.expireTokens();
+    cx.sim.expireTokens();
     helper.getNode('c1').receive({ payload: {} });
     helper
       .getNode('c2')
@@ -374,7 +364,7 @@ describe('cx nodes in a flow (simulator)', function () {
   it('a missing config node gives CX_CONFIG at Catch, and a red status', async () => {
     await helper.load(
       cxNodes,
-      flow(sim.url, [call('c1', { cx: 'gone' }), { id: 't1', type: 'cx-token', cx: '' }]),
+      flow(cx.sim.url, [call('c1', { cx: 'gone' }), { id: 't1', type: 'cx-token', cx: '' }]),
       CREDS,
     );
     const [out, caught] = recorders('out-c1', 'caught');
@@ -409,14 +399,14 @@ describe('cx nodes in a flow (simulator)', function () {
     process.env.CX_TEST_USER = USER;
     process.env.CX_TEST_PASSWORD = PASSWORD;
     try {
-      await helper.load(cxNodes, flow(sim.url, [call('c1')]), {
+      await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), {
         cfg: { username: '${CX_TEST_USER}', password: '${CX_TEST_PASSWORD}' },
       });
       const [out] = recorders('out-c1');
       helper.getNode('c1').receive({ payload: {} });
       await out.next();
-      assert.equal(sim.stats().logins, 1);
-      assert.equal(sim.stats().failedLogins, 0);
+      assert.equal(cx.sim.stats().logins, 1);
+      assert.equal(cx.sim.stats().failedLogins, 0);
     } finally {
       delete process.env.CX_TEST_USER;
       delete process.env.CX_TEST_PASSWORD;
@@ -424,7 +414,7 @@ describe('cx nodes in a flow (simulator)', function () {
   });
 
   it('ends a call in flight with CX_CLOSED on redeploy', async () => {
-    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), CREDS);
     const [out] = recorders('out-c1');
     const c1 = helper.getNode('c1');
     c1.receive({ payload: {} });
@@ -436,10 +426,10 @@ describe('cx nodes in a flow (simulator)', function () {
         resolve();
       }),
     );
-    sim.inject('hang', { count: 1 });
+    cx.sim.inject('hang', { count: 1 });
     c1.receive({ payload: {} });
-    await until(() => sim.stats().inFlight === 1, 'the call to reach the simulator');
-    await helper.setFlows(flow(sim.url, [call('c1')]), 'full', CREDS);
+    await until(() => cx.sim.stats().inFlight === 1, 'the call to reach the simulator');
+    await helper.setFlows(flow(cx.sim.url, [call('c1')]), 'full', CREDS);
     await failed;
     assert.equal((errors[0] as { code: string }).code, 'CX_CLOSED');
     assert.equal(out.messages.length, 1);
@@ -450,18 +440,18 @@ describe('cx nodes in a flow (simulator)', function () {
     // that the runtime's own lazily made resources are in it.
     const resources = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
     const sockets = () => resources().filter((r) => r === 'TCPSocketWrap').length;
-    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), CREDS);
     await helper.unload();
     await settle();
     const before = resources();
     const socketsBefore = sockets();
-    await helper.load(cxNodes, flow(sim.url, [call('c1')]), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, [call('c1')]), CREDS);
     for (let i = 0; i < 20; i++) {
       const out = new Recorder(helper.getNode('out-c1'));
       helper.getNode('c1').receive({ payload: {} });
       await out.next();
       if (i === 0) assert.ok(sockets() > socketsBefore, 'a kept-alive socket is open while deployed');
-      await helper.setFlows(flow(sim.url, [call('c1', { name: `v${i}` })]), 'full', CREDS);
+      await helper.setFlows(flow(cx.sim.url, [call('c1', { name: `v${i}` })]), 'full', CREDS);
     }
     await helper.unload();
     await until(
@@ -469,6 +459,6 @@ describe('cx nodes in a flow (simulator)', function () {
       `active resources back to [${before.join(',')}] (now [${resources().join(',')}])`,
     );
     // Each redeploy hands the token to the new connection: one login for all twenty.
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(cx.sim.stats().logins, 1);
   });
 });

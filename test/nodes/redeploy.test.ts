@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { CxClient, ServiceModelCache } from '../../nodes/lib';
-import { CxSimulator, startSimulator } from '../../simulator';
-import { FlowNode, PASSWORD, RC, Recorder, USER, cxConfig, cxNodes, helper, until } from '../helpers/red';
+import {
+  FlowNode,
+  PASSWORD,
+  RC,
+  Recorder,
+  USER,
+  cxConfig,
+  cxNodes,
+  helper,
+  until,
+  useFlowSimulator,
+} from '../helpers/red';
 
 // A fresh object each time: the runtime keeps (and later changes) the one it is given.
 const creds = (password = PASSWORD) => ({ cfg: { username: USER, password } });
@@ -29,18 +39,7 @@ function flow(url: string, configProps: Record<string, unknown> = {}, callName =
 
 describe('WSDL reuse across connections and redeploys', function () {
   this.timeout(15000);
-  let sim: CxSimulator;
-
-  before(async () => {
-    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sim.reset();
-  });
-  after(async () => {
-    await sim.close();
-  });
+  const cx = useFlowSimulator();
 
   /** One message through c1: its output, or a failure naming the error Catch got. */
   const callOnce = async () => {
@@ -54,91 +53,91 @@ describe('WSDL reuse across connections and redeploys', function () {
   };
 
   it('a full redeploy with an unchanged configuration downloads no WSDL again', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds());
+    await helper.load(cxNodes, flow(cx.sim.url), creds());
     await callOnce();
-    const first = sim.stats();
+    const first = cx.sim.stats();
     assert.ok(first.wsdlRequests >= 2, 'token and repair WSDLs were loaded');
     for (let i = 0; i < 3; i++) {
-      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds());
+      await helper.setFlows(flow(cx.sim.url, {}, `run ${i}`), 'full', creds());
       await callOnce();
     }
-    assert.equal(sim.stats().wsdlRequests, first.wsdlRequests);
-    assert.equal(sim.stats().xsdRequests, first.xsdRequests);
+    assert.equal(cx.sim.stats().wsdlRequests, first.wsdlRequests);
+    assert.equal(cx.sim.stats().xsdRequests, first.xsdRequests);
   });
 
   it('a full redeploy with unchanged settings and credentials keeps the token: no second login', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds());
+    await helper.load(cxNodes, flow(cx.sim.url), creds());
     await callOnce();
     for (let i = 0; i < 3; i++) {
-      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds());
+      await helper.setFlows(flow(cx.sim.url, {}, `run ${i}`), 'full', creds());
       assert.equal((await callOnce()).cx.retried, false);
     }
-    assert.equal(sim.stats().logins, 1);
+    assert.equal(cx.sim.stats().logins, 1);
   });
 
   it('a redeploy with other credentials logs in afresh', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds());
+    await helper.load(cxNodes, flow(cx.sim.url), creds());
     await callOnce();
-    await helper.setFlows(flow(sim.url, { name: 'renamed only' }), 'full', creds());
+    await helper.setFlows(flow(cx.sim.url, { name: 'renamed only' }), 'full', creds());
     await callOnce();
-    assert.equal(sim.stats().logins, 1, 'a new name is not a new identity');
-    await helper.setFlows(flow(sim.url), 'full', creds(`${PASSWORD}x`));
+    assert.equal(cx.sim.stats().logins, 1, 'a new name is not a new identity');
+    await helper.setFlows(flow(cx.sim.url), 'full', creds(`${PASSWORD}x`));
     // With the wrong password the old token must not be reused: the login is tried and refused.
     await assert.rejects(callOnce(), /CX_LOGIN_FAILED/);
-    assert.equal(sim.stats().failedLogins, 1);
+    assert.equal(cx.sim.stats().failedLogins, 1);
     // The refusal holds for this URL and user through the cool-down, whatever the password.
-    await helper.setFlows(flow(sim.url), 'full', creds());
+    await helper.setFlows(flow(cx.sim.url), 'full', creds());
     await assert.rejects(callOnce(), /CX_LOGIN_FAILED.*No new login is tried for another \d+ s/);
-    assert.equal(sim.stats().failedLogins, 1);
+    assert.equal(cx.sim.stats().failedLogins, 1);
     // Another address of the same Cx is another key: the right password logs in afresh there.
-    await helper.setFlows(flow(sim.url.replace('127.0.0.1', 'localhost')), 'full', creds());
+    await helper.setFlows(flow(cx.sim.url.replace('127.0.0.1', 'localhost')), 'full', creds());
     await callOnce();
-    assert.equal(sim.stats().logins, 2, 'the right password again: a fresh login, not a revived token');
+    assert.equal(cx.sim.stats().logins, 2, 'the right password again: a fresh login, not a revived token');
   });
 
   it('a full redeploy with the same wrong password does not log in again during the cool-down', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds('not-the-password'));
+    await helper.load(cxNodes, flow(cx.sim.url), creds('not-the-password'));
     await assert.rejects(callOnce(), /CX_LOGIN_FAILED/);
     for (let i = 0; i < 3; i++) {
-      await helper.setFlows(flow(sim.url, {}, `run ${i}`), 'full', creds('not-the-password'));
+      await helper.setFlows(flow(cx.sim.url, {}, `run ${i}`), 'full', creds('not-the-password'));
       await assert.rejects(callOnce(), /CX_LOGIN_FAILED.*No new login is tried for another \d+ s \(until /);
     }
-    assert.equal(sim.stats().failedLogins, 1);
-    assert.equal(sim.stats().logins, 0);
+    assert.equal(cx.sim.stats().failedLogins, 1);
+    assert.equal(cx.sim.stats().logins, 0);
   });
 
   it('a redeploy while the login is in flight hands its token to the new connection', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds());
-    sim.inject('latency', { ms: 400, count: 1 }); // the login
+    await helper.load(cxNodes, flow(cx.sim.url), creds());
+    cx.sim.inject('latency', { ms: 400, count: 1 }); // the login
     helper.getNode('c1').receive({ payload: {} });
-    await until(() => sim.stats().inFlight >= 1, 'the login at Cx');
-    await helper.setFlows(flow(sim.url, {}, 'after'), 'full', creds());
+    await until(() => cx.sim.stats().inFlight >= 1, 'the login at Cx');
+    await helper.setFlows(flow(cx.sim.url, {}, 'after'), 'full', creds());
     assert.equal((await callOnce()).cx.retried, false);
-    assert.equal(sim.stats().logins, 1, 'the login in flight served the new connection');
-    assert.equal(sim.stats().calls, 2, 'one login request and one call: the login in flight was not thrown away');
+    assert.equal(cx.sim.stats().logins, 1, 'the login in flight served the new connection');
+    assert.equal(cx.sim.stats().calls, 2, 'one login request and one call: the login in flight was not thrown away');
   });
 
   it('a changed configuration that affects loading reads the WSDL again', async () => {
-    await helper.load(cxNodes, flow(sim.url), creds());
+    await helper.load(cxNodes, flow(cx.sim.url), creds());
     await callOnce();
-    const before = sim.stats().wsdlRequests;
-    await helper.setFlows(flow(sim.url, { maxResponseMB: 20 }), 'full', creds());
+    const before = cx.sim.stats().wsdlRequests;
+    await helper.setFlows(flow(cx.sim.url, { maxResponseMB: 20 }), 'full', creds());
     await callOnce();
-    assert.ok(sim.stats().wsdlRequests > before);
+    assert.ok(cx.sim.stats().wsdlRequests > before);
   });
 
   it('clients sharing a cache share parsed WSDLs; clients without one do not', async () => {
     const cache = new ServiceModelCache();
-    const a = new CxClient({ url: sim.url, username: USER, password: PASSWORD, modelCache: cache });
-    const b = new CxClient({ url: sim.url, username: USER, password: PASSWORD, modelCache: cache });
-    const c = new CxClient({ url: sim.url, username: USER, password: PASSWORD });
+    const a = new CxClient({ url: cx.sim.url, username: USER, password: PASSWORD, modelCache: cache });
+    const b = new CxClient({ url: cx.sim.url, username: USER, password: PASSWORD, modelCache: cache });
+    const c = new CxClient({ url: cx.sim.url, username: USER, password: PASSWORD });
     try {
       await a.operations(RC);
-      const afterA = sim.stats().wsdlRequests;
+      const afterA = cx.sim.stats().wsdlRequests;
       await b.operations(RC);
-      assert.equal(sim.stats().wsdlRequests, afterA);
+      assert.equal(cx.sim.stats().wsdlRequests, afterA);
       await c.operations(RC);
-      assert.equal(sim.stats().wsdlRequests, afterA + 1);
+      assert.equal(cx.sim.stats().wsdlRequests, afterA + 1);
     } finally {
       a.close();
       b.close();

@@ -1,7 +1,6 @@
 // The retry, queue and fail-fast settings as a flow uses them: cx-call's Retry and Safe to repeat,
 // cx-config's Queue limit and its "Cx unreachable" status (README "Retries, back-off and the queue").
 import assert from 'node:assert/strict';
-import { CxSimulator, startSimulator } from '../../simulator';
 import {
   EMPTY_GUID,
   FlowNode,
@@ -13,6 +12,7 @@ import {
   cxNodes,
   helper,
   statuses,
+  useFlowSimulator,
 } from '../helpers/red';
 
 const CREDS = { cfg: { username: USER, password: PASSWORD } };
@@ -43,27 +43,20 @@ function flow(url: string, call: Record<string, unknown>, configProps: Record<st
 
 describe('cx nodes: retries, queue limit, failing fast (simulator)', function () {
   this.timeout(20000);
-  let sim: CxSimulator;
-
-  before(async () => {
-    sim = await startSimulator({ port: 0, user: USER, password: PASSWORD, quiet: true });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sim.reset();
-  });
-  after(async () => {
-    await sim.close();
-  });
+  const cx = useFlowSimulator();
 
   it('a read marked safe to repeat rides out a 503: msg.cx.attempts, and the status says it is retrying', async () => {
-    await helper.load(cxNodes, flow(sim.url, { retryAttempts: '3', retryMaxTotal: '30', safeToRepeat: true }), CREDS);
+    await helper.load(
+      cxNodes,
+      flow(cx.sim.url, { retryAttempts: '3', retryMaxTotal: '30', safeToRepeat: true }),
+      CREDS,
+    );
     const out = new Recorder(helper.getNode('out'));
     helper.getNode('c1').receive({ payload: READ });
     await out.next(); // logged in: the 503 meets the read itself
-    sim.resetStats();
+    cx.sim.resetStats();
     const seen = statuses(helper.getNode('c1'));
-    sim.inject('html503', { count: 1 });
+    cx.sim.inject('html503', { count: 1 });
     helper.getNode('c1').receive({ payload: READ });
     const msg = await out.next();
     assert.equal(msg.cx.attempts, 2);
@@ -74,44 +67,44 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
       ),
       JSON.stringify(seen),
     );
-    assert.equal(sim.stats().byOperation.GetRepairWorkOrderDetails, 1);
+    assert.equal(cx.sim.stats().byOperation.GetRepairWorkOrderDetails, 1);
   });
 
   it('a write that reached Cx is not repeated without the tick: CX_HTTP with sent true, one attempt', async () => {
     await helper.load(
       cxNodes,
-      flow(sim.url, { method: 'UpdateRepairWorksOrderStatus', retryAttempts: 5, safeToRepeat: false }),
+      flow(cx.sim.url, { method: 'UpdateRepairWorksOrderStatus', retryAttempts: 5, safeToRepeat: false }),
       CREDS,
     );
     const caught = new Recorder(helper.getNode('caught'));
     const out = new Recorder(helper.getNode('out'));
     helper.getNode('c1').receive({ payload: WRITE });
     await out.next(); // logged in
-    sim.resetStats();
-    sim.inject('html503', { count: 1 });
+    cx.sim.resetStats();
+    cx.sim.inject('html503', { count: 1 });
     helper.getNode('c1').receive({ payload: WRITE });
     const msg = await caught.next();
     assert.equal(msg.error.message.includes('(1 attempt made of 5)'), true, msg.error.message);
     assert.equal(msg.cx.code, 'CX_HTTP');
     assert.equal(msg.cx.sent, true);
     assert.equal(msg.cx.attempts, 1);
-    assert.equal(sim.stats().calls, 1, 'the one 503, never sent again');
+    assert.equal(cx.sim.stats().calls, 1, 'the one 503, never sent again');
   });
 
   it('retry settings that cannot work fail every message with CX_CONFIG', async () => {
-    await helper.load(cxNodes, flow(sim.url, { retryAttempts: '0' }), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, { retryAttempts: '0' }), CREDS);
     const caught = new Recorder(helper.getNode('caught'));
     helper.getNode('c1').receive({ payload: READ });
     const msg = await caught.next();
     assert.equal(msg.cx.code, 'CX_CONFIG');
     assert.match(msg.error.message, /attempts/);
-    assert.equal(sim.stats().calls, 0);
+    assert.equal(cx.sim.stats().calls, 0);
   });
 
   it('beyond the queue limit a message fails at once with CX_BUSY', async () => {
-    await helper.load(cxNodes, flow(sim.url, {}, { maxConcurrent: 1, maxQueue: 2 }), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, {}, { maxConcurrent: 1, maxQueue: 2 }), CREDS);
     const caught = new Recorder(helper.getNode('caught'));
-    sim.inject('hang', { count: 1e6 });
+    cx.sim.inject('hang', { count: 1e6 });
     for (let i = 0; i < 5; i++) helper.getNode('c1').receive({ payload: READ, i });
     const first = await caught.count(2);
     assert.deepEqual(
@@ -124,14 +117,14 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
   });
 
   it('while Cx is down the connection fails fast and its status says when it tries again', async () => {
-    await helper.load(cxNodes, flow(sim.url, {}), CREDS);
+    await helper.load(cxNodes, flow(cx.sim.url, {}), CREDS);
     const caught = new Recorder(helper.getNode('caught'));
     const out = new Recorder(helper.getNode('out'));
     const cfgStatus = statuses(helper.getNode('cfg'));
     helper.getNode('c1').receive({ payload: READ });
     await out.next(); // logged in
-    sim.inject('html503', { count: 1e6 });
-    sim.resetStats();
+    cx.sim.inject('html503', { count: 1e6 });
+    cx.sim.resetStats();
     for (let i = 0; i < 5; i++) {
       helper.getNode('c1').receive({ payload: READ });
       await caught.next();
@@ -143,7 +136,7 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
       [...Array(5).fill('CX_HTTP'), ...Array(10).fill('CX_UNAVAILABLE')],
     );
     assert.equal(all[14].cx.sent, false);
-    assert.equal(sim.stats().calls, 5, 'nothing sent while failing fast');
+    assert.equal(cx.sim.stats().calls, 5, 'nothing sent while failing fast');
     assert.deepEqual(cfgStatus[0], { fill: 'red', shape: 'ring', text: 'cx-config.status.unreachable' });
   });
 });

@@ -13,7 +13,8 @@ import {
 
 const RC = 'WSRepairContractorService';
 
-// The moves cx-facts.md lists, written out independently of the simulator's table.
+// Cx's allowed status moves (README "The Cx simulator", UpdateRepairWorksOrderStatus), written out
+// independently of the simulator's table.
 const ALLOWED: Record<string, string[]> = {
   Entered: ['Issued', 'OnHold', 'AwaitingAuthorisation', 'AwaitingPreInspection', 'Cancelled'],
   Issued: [
