@@ -119,7 +119,8 @@ export class SchemaSet {
   private readonly expanding = new Set<string>();
   private groupMembers = 0;
   private choiceCount = 0;
-  private derivedMemo?: Map<string, ComplexType[]>;
+  private directDerived?: Map<string, ComplexType[]>;
+  private readonly derivedMemo = new Map<string, ComplexType[]>();
 
   // The model is immutable once loaded and these are asked on every element of every call:
   // memoised per QName object (the model reuses its QName objects).
@@ -212,28 +213,38 @@ export class SchemaSet {
    * type `q` may carry any of them, marked with xsi:type). Abstract bases included as declared.
    */
   derivedOf(q: QName): ComplexType[] {
-    if (!this.derivedMemo) {
+    if (!this.directDerived) {
       const direct = new Map<string, ComplexType[]>();
       for (const t of this.types.values()) {
         if (t.kind !== 'complex' || !t.base) continue;
         const k = qkey(t.base);
-        direct.set(k, [...(direct.get(k) ?? []), t]);
+        const list = direct.get(k);
+        if (list) list.push(t);
+        else direct.set(k, [t]);
       }
-      const all = new Map<string, ComplexType[]>();
-      const collect = (k: string, seen: Set<string>): ComplexType[] => {
-        const out: ComplexType[] = [];
-        for (const d of direct.get(k) ?? []) {
-          const dk = qkey(d);
-          if (seen.has(dk)) continue;
-          seen.add(dk);
-          out.push(d, ...collect(dk, seen));
-        }
-        return out;
-      };
-      for (const k of direct.keys()) all.set(k, collect(k, new Set([k])));
-      this.derivedMemo = all;
+      this.directDerived = direct;
     }
-    return this.derivedMemo.get(qkey(q)) ?? [];
+    const key = qkey(q);
+    let all = this.derivedMemo.get(key);
+    if (!all) {
+      // Only for the type asked, depth first in declaration order, without recursion: a hostile
+      // schema's chain of thousands of extensions must neither overflow the stack nor cost the
+      // square of its length (README "Reliability and security").
+      const direct = this.directDerived;
+      all = [];
+      const seen = new Set([key]);
+      const stack = [...(direct.get(key) ?? [])].reverse();
+      for (let d = stack.pop(); d; d = stack.pop()) {
+        const dk = qkey(d);
+        if (seen.has(dk)) continue;
+        seen.add(dk);
+        all.push(d);
+        const kids = direct.get(dk) ?? [];
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      }
+      this.derivedMemo.set(key, all);
+    }
+    return all;
   }
 
   /** The member of a complex type that an element `{ns}local` on the wire stands for. */

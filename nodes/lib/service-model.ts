@@ -1,5 +1,6 @@
 import { CxError } from './errors';
 import { ChoiceMark, ComplexType, MemberDecl, ParticleContext, QName, SchemaSet, XSD_NS, qkey } from './schema';
+import { runAtOnce, runInSlices } from './slices';
 import { XNode, childrenOf, firstChild, resolveQName } from './xml-dom';
 
 export const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
@@ -56,10 +57,32 @@ interface PartDecl {
 
 /** Builds the service model from the WSDL documents (the main one plus wsdl:imports) and schemas. */
 export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): ServiceModel {
+  return runAtOnce(modelSteps(name, wsdlDocs, schemaDocs));
+}
+
+/**
+ * The same, in slices of a few ms with the event loop free between them: 8 MB of metadata (the
+ * most a service may have) takes several hundred ms to build (README "Reliability and security").
+ */
+export function buildServiceModelInSlices(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Promise<ServiceModel> {
+  return runInSlices(modelSteps(name, wsdlDocs, schemaDocs));
+}
+
+/**
+ * The most elements one top-level schema declaration may hold, its inline types included, and
+ * how deeply they may nest. A step of the build reads one declaration whole, so these bound a
+ * step (a WCF data contract has tens of members, nested a few levels).
+ */
+export const MAX_DECLARATION_NODES = 10000;
+export const MAX_DECLARATION_DEPTH = 64;
+
+/** The build, pausing (`yield`) after each schema declaration, message and operation. */
+function* modelSteps(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Generator<void, ServiceModel, void> {
   const schema = new SchemaSet();
-  for (const doc of schemaDocs) readSchema(schema, doc);
+  for (const doc of schemaDocs) yield* readSchema(schema, doc, name);
   // After every schema: a ref may point into a schema that was read later.
   schema.resolveRefs();
+  yield;
 
   const messages = new Map<string, PartDecl[]>();
   const portOps = new Map<string, { input?: QName; output?: QName }>();
@@ -75,6 +98,7 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
           type: p.attrs.type ? resolveQName(p, p.attrs.type) : undefined,
         })),
       );
+      yield;
     }
     for (const pt of childrenOf(doc, WSDL_NS, 'portType')) {
       for (const op of childrenOf(pt, WSDL_NS, 'operation')) {
@@ -84,9 +108,11 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
           input: input?.attrs.message ? resolveQName(input, input.attrs.message) : undefined,
           output: output?.attrs.message ? resolveQName(output, output.attrs.message) : undefined,
         });
+        yield;
       }
     }
-    bindings.push(...childrenOf(doc, WSDL_NS, 'binding'));
+    // No spread into push: a hostile WSDL may hold hundreds of thousands of them.
+    for (const b of childrenOf(doc, WSDL_NS, 'binding')) bindings.push(b);
   }
 
   // WCF may publish a SOAP 1.2 binding next to the basicHttp one; Cx speaks SOAP 1.1.
@@ -106,12 +132,24 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
     };
   };
   /** Header parts named by `soap:header` in a binding input or output, and the part names they take. */
+  // A message's parts by name, made once per message (a lookup per soap:header stays linear).
+  const partIndex = new Map<string, Map<string, PartDecl>>();
+  const partOf = (msg: QName, part: string | undefined): PartDecl | undefined => {
+    const k = qkey(msg);
+    let idx = partIndex.get(k);
+    if (!idx) {
+      idx = new Map();
+      for (const p of messages.get(k) ?? []) if (!idx.has(p.name)) idx.set(p.name, p);
+      partIndex.set(k, idx);
+    }
+    return part === undefined ? undefined : idx.get(part);
+  };
   const headerParts = (node: XNode | undefined, own: QName | undefined) => {
     const members: MemberDecl[] = [];
     const names = new Set<string>();
     for (const h of node ? childrenOf(node, SOAP11_BINDING_NS, 'header') : []) {
       const msgName = resolveQName(h, h.attrs.message ?? '');
-      const part = messages.get(qkey(msgName))?.find((p) => p.name === h.attrs.part);
+      const part = partOf(msgName, h.attrs.part);
       if (!part?.element) continue;
       members.push(elementMember(part.element));
       if (own && msgName.name === own.name && msgName.ns === own.ns) names.add(part.name);
@@ -121,6 +159,7 @@ export function buildServiceModel(name: string, wsdlDocs: XNode[], schemaDocs: X
 
   const operations = new Map<string, OperationModel>();
   for (const bop of childrenOf(binding, WSDL_NS, 'operation')) {
+    yield;
     const opName = bop.attrs.name;
     const soapOp = firstChild(bop, SOAP11_BINDING_NS, 'operation');
     const port = portOps.get(opName);
@@ -228,7 +267,31 @@ function bodyNamespace(node: XNode | undefined): string {
   return body?.attrs.namespace ?? '';
 }
 
-function readSchema(set: SchemaSet, doc: XNode): void {
+/**
+ * Refuses a top-level schema declaration too large or too deep to read in one step (see
+ * MAX_DECLARATION_NODES), counting its elements without recursion.
+ */
+function checkDeclaration(node: XNode, service: string): void {
+  const stack: [XNode, number][] = [[node, 1]];
+  let count = 0;
+  while (stack.length) {
+    const [n, depth] = stack.pop() as [XNode, number];
+    if (++count > MAX_DECLARATION_NODES || depth > MAX_DECLARATION_DEPTH) {
+      const what =
+        count > MAX_DECLARATION_NODES
+          ? `more than ${MAX_DECLARATION_NODES} elements`
+          : `elements nested more than ${MAX_DECLARATION_DEPTH} deep`;
+      throw new CxError(
+        'CX_BAD_RESPONSE',
+        `A schema of ${service} declares "${String(node.attrs.name).slice(0, 100)}" with ${what}; refused. A WCF service's types are far smaller: check the base URL and the service name.`,
+        { service },
+      );
+    }
+    for (const c of n.children) stack.push([c, depth + 1]);
+  }
+}
+
+function* readSchema(set: SchemaSet, doc: XNode, service: string): Generator<void, void, void> {
   const tns = doc.attrs.targetNamespace ?? '';
   // WCF always emits elementFormDefault="qualified"; honour "unqualified" for other servers.
   const qualified = doc.attrs.elementFormDefault === 'qualified';
@@ -361,6 +424,8 @@ function readSchema(set: SchemaSet, doc: XNode): void {
 
   for (const node of doc.children) {
     if (node.ns !== XSD_NS) continue;
+    yield;
+    if (node.attrs.name) checkDeclaration(node, service);
     if (node.local === 'group' && node.attrs.name) {
       // Read where it is used, once every schema is loaded, in this schema's namespace and prefixes.
       set.groups.set(qkey({ ns: tns, name: node.attrs.name }), (into, ctx) => readParticles(node, into, ctx));
@@ -375,6 +440,7 @@ function readSchema(set: SchemaSet, doc: XNode): void {
   // Elements after types: an anonymous wrapper type is named after its element.
   for (const node of childrenOf(doc, XSD_NS, 'element')) {
     if (!node.attrs.name) continue;
+    yield;
     const m = readMember(node);
     set.elements.set(qkey({ ns: tns, name: m.name }), { name: m.name, ns: tns, type: m.type, nillable: m.nillable });
   }

@@ -2,7 +2,7 @@ import { BodyDecoder, CharsetError } from './charset';
 import { CxError, snippetOf } from './errors';
 import { HttpTransport, ResponseHandler } from './http-transport';
 import { decodeForSnippet } from './response-reader';
-import { ServiceModel, WSDL_NS, buildServiceModel } from './service-model';
+import { ServiceModel, WSDL_NS, buildServiceModelInSlices } from './service-model';
 import { XSD_NS } from './schema';
 import { XNode, XmlDomBuilder, childrenOf } from './xml-dom';
 
@@ -86,7 +86,7 @@ export async function loadServiceModel(
   const wsdlUrl = new URL(serviceUrl.href);
   wsdlUrl.search = '?wsdl';
   await visit(wsdlUrl, 'wsdl', true);
-  return buildServiceModel(service, wsdlDocs, schemaDocs);
+  return buildServiceModelInSlices(service, wsdlDocs, schemaDocs);
 }
 
 export function pinLocation(location: string, from: URL, serviceUrl: URL, service: string): URL {
