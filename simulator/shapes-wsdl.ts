@@ -8,6 +8,8 @@
 //   Person[] GetPeople();                    // [DataContract(IsReference = true)]: z:Id / z:Ref
 //   char NextChar(char c);                   // char travels as its UTF-16 code
 //   string Hello(string name);               // answered in UTF-16 (textMessageEncoding)
+//   OrderReply PlaceOrder(OrderRequest r);   // [MessageContract(IsWrapped = false)] request with three
+//                                            // body members (one in another namespace), bare reply
 import { NS } from './contract';
 import { SERIALIZATION_XSD } from './serialization-xsd';
 
@@ -17,7 +19,15 @@ export const ROUND_NS = `${NS.dcBase}.Shapes.Round`;
 const T = NS.tempuri;
 const CONTRACT = `I${SHAPES_SERVICE}`;
 
-export const SHAPES_OPERATIONS = ['Divide', 'GetQuote', 'DescribeShape', 'GetPeople', 'NextChar', 'Hello'] as const;
+export const SHAPES_OPERATIONS = [
+  'Divide',
+  'GetQuote',
+  'DescribeShape',
+  'GetPeople',
+  'NextChar',
+  'Hello',
+  'PlaceOrder',
+] as const;
 export const shapesAction = (op: string): string => `${T}${CONTRACT}/${op}`;
 
 const wrapper = (name: string, members: string): string =>
@@ -44,6 +54,10 @@ const XSD0 = (loc: (i: number) => string): string =>
   '<xs:element name="Price" type="xs:decimal"/>' +
   '<xs:element name="Currency" nillable="true" type="xs:string"/>' +
   '<xs:element name="RequestId" nillable="true" type="xs:string"/>' +
+  // Bare (IsWrapped = false) body members are global elements too, each its own part.
+  '<xs:element name="Item" nillable="true" type="xs:string"/>' +
+  '<xs:element name="Quantity" type="xs:int"/>' +
+  '<xs:element name="Confirmation" nillable="true" type="xs:string"/>' +
   wrapper(
     'DescribeShape',
     `<xs:element minOccurs="0" name="shape" nillable="true" type="q2:Shape" xmlns:q2="${SHAPES_NS}"/>`,
@@ -109,7 +123,8 @@ export function shapesXsd(endpoint: string, name: string): string | undefined {
 }
 
 const msg = (name: string, parts: string): string => `<wsdl:message name="${name}">${parts}</wsdl:message>`;
-const part = (name: string, element: string): string => `<wsdl:part name="${name}" element="tns:${element}"/>`;
+const part = (name: string, element: string, prefix = 'tns'): string =>
+  `<wsdl:part name="${name}" element="${prefix}:${element}"/>`;
 
 export function shapesWsdl(endpoint: string): string {
   const imports = [T, NS.ser, SHAPES_NS, ROUND_NS]
@@ -134,7 +149,9 @@ export function shapesWsdl(endpoint: string): string {
     msg('QuoteRequest', part('parameters', 'QuoteRequest')) +
     msg('QuoteRequest_Headers', part('Account', 'Account') + part('Trace', 'Trace')) +
     msg('QuoteResponse', part('Price', 'Price') + part('Currency', 'Currency')) +
-    msg('QuoteResponse_Headers', part('RequestId', 'RequestId'));
+    msg('QuoteResponse_Headers', part('RequestId', 'RequestId')) +
+    msg('OrderRequest', part('Item', 'Item') + part('Quantity', 'Quantity') + part('TraceInfo', 'TraceInfo', 'q1')) +
+    msg('OrderReply', part('Confirmation', 'Confirmation'));
   portOps +=
     `<wsdl:operation name="GetQuote"><wsdl:input wsaw:Action="${shapesAction('GetQuote')}" name="QuoteRequest" message="tns:QuoteRequest"/>` +
     `<wsdl:output wsaw:Action="${shapesAction('GetQuote')}Response" name="QuoteResponse" message="tns:QuoteResponse"/></wsdl:operation>`;
@@ -144,11 +161,18 @@ export function shapesWsdl(endpoint: string): string {
     '<soap:header message="tns:QuoteRequest_Headers" part="Trace" use="literal"/><soap:body use="literal"/></wsdl:input>' +
     '<wsdl:output name="QuoteResponse"><soap:header message="tns:QuoteResponse_Headers" part="RequestId" use="literal"/>' +
     '<soap:body use="literal"/></wsdl:output></wsdl:operation>';
+  portOps +=
+    `<wsdl:operation name="PlaceOrder"><wsdl:input wsaw:Action="${shapesAction('PlaceOrder')}" name="OrderRequest" message="tns:OrderRequest"/>` +
+    `<wsdl:output wsaw:Action="${shapesAction('PlaceOrder')}Response" name="OrderReply" message="tns:OrderReply"/></wsdl:operation>`;
+  bindingOps +=
+    `<wsdl:operation name="PlaceOrder"><soap:operation soapAction="${shapesAction('PlaceOrder')}" style="document"/>` +
+    '<wsdl:input name="OrderRequest"><soap:body use="literal"/></wsdl:input>' +
+    '<wsdl:output name="OrderReply"><soap:body use="literal"/></wsdl:output></wsdl:operation>';
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
     `<wsdl:definitions name="${SHAPES_SERVICE}" targetNamespace="${T}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" ` +
     'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" ' +
-    `xmlns:wsaw="http://www.w3.org/2006/05/addressing/wsdl" xmlns:tns="${T}">` +
+    `xmlns:wsaw="http://www.w3.org/2006/05/addressing/wsdl" xmlns:tns="${T}" xmlns:q1="${SHAPES_NS}">` +
     `<wsdl:types><xsd:schema targetNamespace="${T}Imports">${imports}</xsd:schema></wsdl:types>${messages}` +
     `<wsdl:portType name="${CONTRACT}">${portOps}</wsdl:portType>` +
     `<wsdl:binding name="BasicHttpBinding_${CONTRACT}" type="tns:${CONTRACT}">` +

@@ -1,7 +1,8 @@
 // WSShapesService's answers, as WCF writes them: out/ref parameters after <Op>Result in the
 // response wrapper, a bare MessageContract answer with its parts straight in the Body and a SOAP
 // header, a KnownType request read by xsi:type (base members in the base's namespace), an
-// IsReference list with z:Id / z:Ref, a char as its code, and an answer in UTF-16.
+// IsReference list with z:Id / z:Ref, a char as its code, an answer in UTF-16, and a bare request
+// whose parts sit straight in the Body (read in declared order, as WCF's formatter does).
 import { NS } from './contract';
 import { FaultSpec, faultEnvelope, internalServiceFault } from './faults';
 import { ROUND_NS, SHAPES_NS, SHAPES_OPERATIONS, shapesAction } from './shapes-wsdl';
@@ -121,6 +122,25 @@ export function shapesAnswer(actionHeader: string, body: string): ShapesAnswer {
         op,
         envelope(`<NextCharResponse xmlns="${T}"><NextCharResult>${code + 1}</NextCharResult></NextCharResponse>`),
       );
+    }
+    case 'PlaceOrder': {
+      // WCF reads bare body parts in declared order: one out of order, or unknown, is a fault.
+      const declared = [`${T}|Item`, `${T}|Quantity`, `${SHAPES_NS}|TraceInfo`];
+      const got = soapBody.children.map((c) => `${c.ns}|${c.local}`);
+      let at = 0;
+      for (const g of got) {
+        const i = declared.indexOf(g, at);
+        if (i < 0)
+          return fail(clientFault(`OperationFormatter encountered an invalid Message body: unexpected '${g}'.`), op);
+        at = i + 1;
+      }
+      const trace = childElements(soapBody, SHAPES_NS, 'TraceInfo')[0];
+      const words = [
+        text(soapBody, T, 'Item') ?? '-',
+        `x${text(soapBody, T, 'Quantity') ?? '-'}`,
+        `by ${text(trace, SHAPES_NS, 'Caller') ?? '-'}/${text(trace, SHAPES_NS, 'Depth') ?? '-'}`,
+      ];
+      return ok(op, envelope(`<Confirmation xmlns="${T}">${escapeText(words.join(' '))}</Confirmation>`));
     }
     case 'Hello': {
       // textMessageEncoding with encoding="utf-16": a BOM, UTF-16LE, and the charset in Content-Type

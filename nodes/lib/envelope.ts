@@ -229,7 +229,8 @@ function writeEnvelope(
   };
 
   const body: string[] = [];
-  const wrapperTag = prefix(op.wrapper.ns) + op.wrapper.name;
+  // A bare input (README, Messages) has its parts straight in the Body.
+  const wrapperTag = op.bare ? '' : prefix(op.wrapper.ns) + op.wrapper.name;
   const missingParams = op.params.filter(
     (p) =>
       required(p) &&
@@ -239,7 +240,7 @@ function writeEnvelope(
   );
   if (missingParams.length) throw missingError('The request', missingParams, ctx);
   checkChoices(op.params, args, 'The request', ctx);
-  out.push(`<${wrapperTag}>`);
+  if (wrapperTag) out.push(`<${wrapperTag}>`);
   for (const p of op.params) {
     if (place.kind === 'parameter' && p === place.param) {
       if (token === undefined) writeValue(p, null, p.name);
@@ -251,7 +252,7 @@ function writeEnvelope(
       writeValue(p, v, p.name, carriesToken ? (token ?? '') : undefined);
     }
   }
-  out.push(`</${wrapperTag}>`);
+  if (wrapperTag) out.push(`</${wrapperTag}>`);
   // One join, never a spread: a spread of 130,000 pieces overflows the call stack.
   body.push(out.join(''));
   out.length = 0;

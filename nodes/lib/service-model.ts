@@ -32,10 +32,18 @@ export interface OutputModel {
 export interface OperationModel {
   name: string;
   soapAction: string;
-  /** The body wrapper element, e.g. tempuri `GetRepairWorkOrderDetails`. */
+  /** The body wrapper element, e.g. tempuri `GetRepairWorkOrderDetails` (for a bare input, its first part). */
   wrapper: QName;
-  /** The wrapper's members in order: usually just `request`, sometimes `token` then `request`. */
+  /**
+   * The wrapper's members in order: usually just `request`, sometimes `token` then `request`. For a
+   * bare input, the body parts themselves, each a global element.
+   */
   params: MemberDecl[];
+  /**
+   * A bare input (an unwrapped MessageContract, or one part of a simple type): `params` are written
+   * straight into the Body, each as its own element, with no wrapper around them.
+   */
+  bare?: boolean;
   headers: HeaderDecl[];
   /** What the answer holds; undefined for a one-way operation (no output message). */
   output?: OutputModel;
@@ -208,7 +216,8 @@ function* modelSteps(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Gene
     }
     const typed = inputParts.find((p) => !p.element);
     const bodyPart = inputParts.find((p) => p.element);
-    if (typed || inputParts.length > 1 || !bodyPart?.element) {
+    const input = typed || !bodyPart?.element ? undefined : documentInput(schema, inputParts, elementMember);
+    if (!input || typeof input === 'string') {
       operations.set(opName, {
         ...base,
         wrapper: bodyPart?.element ?? { ns: '', name: opName },
@@ -216,24 +225,41 @@ function* modelSteps(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Gene
         headers,
         unsupported: typed
           ? `its input part "${typed.name}" is declared with type= in a document-style binding, which the client does not write`
-          : inputParts.length > 1
-            ? 'its input has several body parts (a bare message contract), which the client does not write'
-            : 'its input message has no body part',
+          : (input ?? 'its input message has no body part'),
       });
       continue;
     }
-    const wrapperEl = schema.elements.get(qkey(bodyPart.element));
-    const wrapperType = wrapperEl && schema.type(wrapperEl.type);
-    const params = wrapperType?.kind === 'complex' ? schema.membersOf(wrapperType) : [];
-    operations.set(opName, {
-      ...base,
-      wrapper: bodyPart.element,
-      params,
-      headers,
-      output: outputParts && documentOutput(schema, opName, outputParts, outHeaders?.members ?? [], elementMember),
-    });
+    const output = outputParts && documentOutput(schema, opName, outputParts, outHeaders?.members ?? [], elementMember);
+    operations.set(opName, { ...base, ...input, headers, output });
   }
   return { name, operations, schema };
+}
+
+/**
+ * A document/literal input: one element part of a complex type is the wrapper, whose members the
+ * flow gives; several parts (an unwrapped MessageContract), or one of a simple type or a
+ * collection, are bare: each part its own element in the Body, given by its element name. A
+ * string says why the client cannot write it.
+ */
+function documentInput(
+  schema: SchemaSet,
+  parts: PartDecl[],
+  elementMember: (el: QName) => MemberDecl,
+): Pick<OperationModel, 'wrapper' | 'params' | 'bare'> | string {
+  const elements = parts.map((p) => p.element as QName);
+  if (elements.length === 1) {
+    const decl = schema.elements.get(qkey(elements[0]));
+    const t = decl && schema.type(decl.type);
+    // An undeclared element keeps the wrapper reading (nothing is known of its content).
+    if (!decl || (t?.kind === 'complex' && !schema.arrayItem(decl.type)))
+      return { wrapper: elements[0], params: t?.kind === 'complex' ? schema.membersOf(t) : [] };
+  }
+  const params = elements.map(elementMember);
+  const names = params.map((p) => p.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined)
+    return `its bare input has two body parts named "${twice.slice(0, 100)}" (in different namespaces), which a payload cannot tell apart`;
+  return { wrapper: elements[0], params, bare: true };
 }
 
 /**

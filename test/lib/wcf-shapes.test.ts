@@ -13,7 +13,7 @@ describe('WCF shapes (simulator WSShapesService)', function () {
   const holder = useSimulator();
   let client: CxClient;
   beforeEach(() => {
-    client = new CxClient({ url: holder.sim.url, username: 'x', password: 'y', tokenPlacement: 'none' });
+    client = new CxClient({ url: holder.sim.url, username: 'x', password: 'shapes-pw', tokenPlacement: 'none' });
   });
   afterEach(() => client.close());
   const expectCode = async (p: Promise<unknown>, code: string, text?: RegExp) => {
@@ -88,6 +88,33 @@ describe('WCF shapes (simulator WSShapesService)', function () {
       client.call(SVC, 'DescribeShape', { shape: { Radius: 2 } }),
       'CX_BAD_REQUEST',
       /no member "Radius"/,
+    );
+  });
+
+  it('writes a bare request with several body parts, each its own Body element in declared namespace and order', async () => {
+    assert.deepEqual(await client.template(SVC, 'PlaceOrder'), {
+      Item: 'string',
+      Quantity: 'int',
+      TraceInfo: { Caller: 'string', Depth: 'int' },
+    });
+    // Given in any order, by element name; the simulator, like WCF, refuses parts out of order.
+    const r = await client.call(SVC, 'PlaceOrder', {
+      TraceInfo: { Depth: 2, Caller: 'flow' },
+      Quantity: 3,
+      Item: 'bolt',
+    });
+    assert.deepEqual(r.result, { Confirmation: 'bolt x3 by flow/2' });
+    const some = await client.call(SVC, 'PlaceOrder', { Item: 'nut', TraceInfo: { Depth: 1 } });
+    assert.deepEqual(some.result, { Confirmation: 'nut x- by -/1' });
+    await expectCode(
+      client.call(SVC, 'PlaceOrder', { Item: 'nut', Colour: 'red' }),
+      'CX_BAD_REQUEST',
+      /no parameter "Colour". Valid names: Item, Quantity, TraceInfo/,
+    );
+    await expectCode(
+      client.call(SVC, 'PlaceOrder', { Item: 'nut', Quantity: 'many' }),
+      'CX_BAD_REQUEST',
+      /Quantity must be a whole number/,
     );
   });
 
