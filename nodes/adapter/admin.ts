@@ -72,11 +72,18 @@ export function registerAdminEndpoints(
     const body = bodyOf(req);
     answer(
       res,
-      withClient(RED, common, body, res, async (c) => ({
-        service: body.service,
-        method: body.method,
-        template: await c.template(text(body.service), text(body.method)),
-      })),
+      withClient(RED, common, body, res, async (c) => {
+        // `template` is msg.payload's skeleton; the rest is shown beside it (README, Messages).
+        const t = await c.templates(text(body.service), text(body.method));
+        return {
+          service: body.service,
+          method: body.method,
+          template: t.payload,
+          soapHeaders: t.soapHeaders,
+          derivedTypes: t.derivedTypes,
+          answer: t.answer,
+        };
+      }),
     );
   });
 

@@ -7,6 +7,7 @@ import {
   CxError,
   TokenInfo,
   TokenHandOver,
+  OperationTemplates,
   isCxError,
 } from '../lib';
 import { settingsKey } from './settings';
@@ -53,6 +54,10 @@ export class SharedClient {
 
   template(service: string, method: string): Promise<Record<string, unknown>> {
     return this.use((c) => c.template(service, method));
+  }
+
+  templates(service: string, method: string): Promise<OperationTemplates> {
+    return this.use((c) => c.templates(service, method));
   }
 
   /** Calls `fn` when Cx's reachability changes (README "Retries, back-off and the queue"). */

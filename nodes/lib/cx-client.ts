@@ -15,7 +15,7 @@ import { Limiter } from './limiter';
 import { logIn } from './login';
 import { SoapAnswer, soapAnswerHandler } from './response-reader';
 import type { OperationModel, ServiceModel } from './service-model';
-import { buildHeadersTemplate, buildTemplate } from './template';
+import { OperationTemplates, buildHeadersTemplate, buildOperationTemplates, buildTemplate } from './template';
 import { TokenManager } from './token-manager';
 import { ResolvedTokenPlace, resolveTokenPlace } from './token-placement';
 import { RetryNotice, RetryWaits, withRetries } from './retry';
@@ -361,6 +361,19 @@ export class CxClient {
     try {
       const { model, op } = await this.operation(service, method);
       return buildTemplate(op, model.schema, this.placeOf(model, op));
+    } catch (err) {
+      throw this.outgoing(err);
+    }
+  }
+
+  /**
+   * Everything the editor's Request template shows: the payload and `soapHeaders` skeletons, a
+   * skeleton per derived type a member may take, and the answer's shape (README, Messages).
+   */
+  async templates(service: string, method: string): Promise<OperationTemplates> {
+    try {
+      const { model, op } = await this.operation(service, method);
+      return buildOperationTemplates(op, model.schema, this.placeOf(model, op));
     } catch (err) {
       throw this.outgoing(err);
     }

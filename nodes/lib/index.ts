@@ -17,6 +17,7 @@ export type { CxErrorCode, CxErrorDetails } from './errors';
 export type { Clock } from './clock';
 export type { TlsOptions, ProxyOptions } from './http-transport';
 export type { TokenPlacementSetting } from './token-placement';
+export type { OperationTemplates } from './template';
 export { KNOWN_SERVICES } from './known-services';
 export { ServiceModelCache } from './model-cache';
 export { jsonWithBuffers } from './json-key';

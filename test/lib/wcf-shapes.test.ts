@@ -118,6 +118,36 @@ describe('WCF shapes (simulator WSShapesService)', function () {
     );
   });
 
+  it("templates show each derived type's members, the SOAP header parts and the answer's shape", async () => {
+    const shape = await client.templates(SVC, 'DescribeShape');
+    assert.deepEqual(shape.payload, { shape: { $type: 'Shape | Square | Circle', Name: 'string' } });
+    assert.deepEqual(shape.derivedTypes, {
+      'msg.payload.shape': {
+        Square: { $type: 'Square', Name: 'string', Side: 'decimal' },
+        Circle: { $type: 'Circle', Name: 'string', Radius: 'decimal' },
+      },
+    });
+    // A derived skeleton, filled in, is a payload the client sends as that type.
+    const circle = { ...shape.derivedTypes['msg.payload.shape'].Circle, Name: 'c2', Radius: 3 };
+    assert.equal((await client.call(SVC, 'DescribeShape', { shape: circle })).result, 'Circle Name=c2 Radius=3');
+    assert.deepEqual(shape.answer, { shape: 'result', payload: 'string' });
+    const quote = await client.templates(SVC, 'GetQuote');
+    assert.deepEqual(quote.soapHeaders, { Account: 'string', Trace: { Caller: 'string', Depth: 'int' } });
+    assert.deepEqual(quote.answer, {
+      shape: 'parts',
+      payload: { Price: 'decimal', Currency: 'string' },
+      soapHeaders: { RequestId: 'string' },
+    });
+    assert.deepEqual((await client.templates(SVC, 'Divide')).answer, {
+      shape: 'parts',
+      payload: { DivideResult: 'int', remainder: 'int', note: 'string' },
+    });
+    assert.deepEqual((await client.templates(SVC, 'GetPeople')).answer, {
+      shape: 'result',
+      payload: [{ Manager: {}, Name: 'string' }],
+    });
+  });
+
   it('resolves z:Ref to the z:Id object (WCF IsReference)', async () => {
     const r = await client.call(SVC, 'GetPeople', {});
     const people = r.result as Array<{ Name: string; Manager: unknown }>;

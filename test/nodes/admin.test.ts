@@ -65,6 +65,31 @@ describe('cx-config admin endpoints (editor helpers)', function () {
     assert.equal(typeof bad.body.message, 'string');
   });
 
+  it("POST template also gives the SOAP header parts, each derived type's members and the answer's shape", async () => {
+    const quote = await post('template', { url: sim.url, service: 'WSShapesService', method: 'GetQuote' }).expect(200);
+    assert.deepEqual(quote.body.template, { Symbol: 'string' });
+    assert.deepEqual(quote.body.soapHeaders, { Account: 'string', Trace: { Caller: 'string', Depth: 'int' } });
+    assert.deepEqual(quote.body.answer, {
+      shape: 'parts',
+      payload: { Price: 'decimal', Currency: 'string' },
+      soapHeaders: { RequestId: 'string' },
+    });
+    const shape = await post('template', { url: sim.url, service: 'WSShapesService', method: 'DescribeShape' }).expect(
+      200,
+    );
+    assert.deepEqual(shape.body.derivedTypes, {
+      'msg.payload.shape': {
+        Square: { $type: 'Square', Name: 'string', Side: 'decimal' },
+        Circle: { $type: 'Circle', Name: 'string', Radius: 'decimal' },
+      },
+    });
+    assert.deepEqual(shape.body.answer, { shape: 'result', payload: 'string' });
+    assert.deepEqual(shape.body.soapHeaders, {});
+    const rc = await post('template', { url: sim.url, service: RC, method: 'getVATCodes' }).expect(200);
+    assert.equal(rc.body.answer.shape, 'result');
+    assert.ok(!/"Token"/.test(JSON.stringify(rc.body)), 'the token is in no part of the answer');
+  });
+
   it('POST test-connection logs in with typed credentials before any deploy', async () => {
     const res = await post('test-connection', {
       url: sim.url,

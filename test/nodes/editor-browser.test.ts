@@ -178,7 +178,36 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
     assert.match(template, /WorkOrderReference/);
     assert.match(template, /WorkOrderUid/);
     assert.doesNotMatch(template, /Token/, "the token is the pack's business");
+    // Beside the request: the answer's shape (README, Messages).
+    await page.waitForFunction(() => $('#node-input-cx-template-more .cx-template-answer').length > 0);
+    assert.match(await page.locator('#node-input-cx-template-more').innerText(), /msg\.payload will be/);
     await shot('cx-call-dialog');
+
+    // A method with SOAP header parts and a multi-part answer, then one whose member takes derived types.
+    await service.fill('WSShapesService');
+    await service.dispatchEvent('change');
+    await page.locator('#node-input-method').fill('GetQuote');
+    await page.click('#node-input-cx-template');
+    await page.waitForFunction(() => $('#node-input-cx-template-more .cx-template-headers').length > 0);
+    const pre = (cls: string) =>
+      page.evaluate((c) => JSON.parse($(`#node-input-cx-template-more .${c}`).first().text()), cls);
+    assert.deepEqual(await pre('cx-template-headers'), {
+      Account: 'string',
+      Trace: { Caller: 'string', Depth: 'int' },
+    });
+    assert.deepEqual(await pre('cx-template-answer'), { Price: 'decimal', Currency: 'string' });
+    assert.deepEqual(await pre('cx-template-answer-headers'), { RequestId: 'string' });
+    const more = await page.locator('#node-input-cx-template-more').innerText();
+    assert.match(more, /msg\.soapHeaders/);
+    assert.match(more, /every part by name/);
+    assert.match(more, /msg\.cx\.soapHeaders/);
+    await shot('cx-call-dialog-headers');
+    await page.locator('#node-input-method').fill('DescribeShape');
+    await page.click('#node-input-cx-template');
+    await page.waitForFunction(() => $('#node-input-cx-template-more .cx-template-derived').length > 0);
+    assert.deepEqual((await pre('cx-template-derived')).Circle, { $type: 'Circle', Name: 'string', Radius: 'decimal' });
+    assert.equal(await page.locator('#node-input-cx-template-more .cx-template-headers').count(), 0);
+    assert.match(await page.locator('#node-input-cx-template-more').innerText(), /msg\.payload\.shape may be any/);
   });
 
   it('cx-config: "Test connection" logs in with the env-var URL and credentials and says OK', async () => {
