@@ -16,6 +16,7 @@ export interface Problem {
 /** The client's optional surfaces for header parts, looked up so that the script runs against any version. */
 interface HeaderAware {
   headersTemplate?(service: string, method: string): Promise<Record<string, unknown>>;
+  templates?(service: string, method: string): Promise<{ derivedTypes: Record<string, Record<string, unknown>> }>;
 }
 
 const short = (e: unknown): string => {
@@ -23,22 +24,39 @@ const short = (e: unknown): string => {
   return `${err.code ?? 'error'} ${String(err.message ?? e).slice(0, 200)}`;
 };
 
-/** The first `$type` in a template with more than one choice: picks the second choice in `filled`. */
-function chooseDerived(template: unknown, filled: unknown, depth = 0): string | undefined {
+/**
+ * The first `$type` in a template with more than one choice: picks the second choice in `filled`,
+ * filled from that type's own skeleton (`derivedTypes`, by path) so that its extra members are sent too.
+ */
+function chooseDerived(
+  template: unknown,
+  filled: unknown,
+  derivedTypes: Record<string, Record<string, unknown>>,
+  counter: SampleCounter,
+  where = 'msg.payload',
+  depth = 0,
+): string | undefined {
   if (depth > 12 || !template || typeof template !== 'object' || !filled || typeof filled !== 'object')
     return undefined;
-  if (Array.isArray(template)) return chooseDerived(template[0], (filled as unknown[])[0], depth + 1);
+  if (Array.isArray(template))
+    return chooseDerived(template[0], (filled as unknown[])[0], derivedTypes, counter, `${where}[0]`, depth + 1);
   const t = template as Record<string, unknown>;
   const f = filled as Record<string, unknown>;
   if (typeof t.$type === 'string') {
     const choices = t.$type.split(' | ');
     if (choices.length > 1) {
+      const own = derivedTypes[where]?.[choices[1]];
+      const members = own && fillTemplate(own, counter);
+      if (members && typeof members === 'object') {
+        for (const k of Object.keys(f)) delete f[k];
+        Object.assign(f, members);
+      }
       f.$type = choices[1];
       return choices[1];
     }
   }
   for (const k of Object.keys(t)) {
-    const r = chooseDerived(t[k], f[k], depth + 1);
+    const r = chooseDerived(t[k], f[k], derivedTypes, counter, `${where}.${k}`, depth + 1);
     if (r) return r;
   }
   return undefined;
@@ -62,13 +80,21 @@ export async function runOperation(
   }
   const counter = new SampleCounter();
   const args = (fillTemplate(template, counter) ?? {}) as Record<string, unknown>;
-  const derived = chooseDerived(template, args);
+  let derivedTypes: Record<string, Record<string, unknown>> = {};
+  const aware = client as unknown as HeaderAware;
+  if (aware.templates) {
+    try {
+      derivedTypes = (await aware.templates(service, op)).derivedTypes;
+    } catch (e) {
+      return [{ cls: 'template', why: `templates: ${short(e)}` }];
+    }
+  }
+  const derived = chooseDerived(template, args, derivedTypes, counter);
   if (!derived && needsDerived(op))
     problems.push({ cls: 'derived', why: 'a member takes derived types, and the template offers no $type choice' });
 
   let soapHeaders: Record<string, unknown> | undefined;
   if (jop?.headerElements.length) {
-    const aware = client as unknown as HeaderAware;
     if (!aware.headersTemplate)
       problems.push({ cls: 'headers', why: `header parts ${jop.headerElements.join(', ')} cannot be given` });
     else {

@@ -5,6 +5,7 @@ import { buildEnvelope } from '../../nodes/lib/envelope';
 import { CxError } from '../../nodes/lib/errors';
 import { soapAnswerHandler } from '../../nodes/lib/response-reader';
 import { buildServiceModel } from '../../nodes/lib/service-model';
+import { buildTemplate } from '../../nodes/lib/template';
 import { parseXmlDocument } from '../../nodes/lib/xml-dom';
 
 const DC = 'urn:acme:dc';
@@ -19,12 +20,14 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
  <wsdl:message name="OddIn"><wsdl:part name="value" type="xs:string"/></wsdl:message>
  <wsdl:message name="BagIn"><wsdl:part name="parameters" element="tns:Bag"/></wsdl:message>
  <wsdl:message name="BagOut"><wsdl:part name="parameters" element="tns:BagResponse"/></wsdl:message>
+ <wsdl:message name="PriceIn"><wsdl:part name="Price" element="tns:Price"/></wsdl:message>
  <wsdl:portType name="P">
   <wsdl:operation name="Get"><wsdl:input message="tns:GetIn"/><wsdl:output message="tns:GetOut"/></wsdl:operation>
   <wsdl:operation name="Fire"><wsdl:input message="tns:FireIn"/></wsdl:operation>
   <wsdl:operation name="Calc"><wsdl:input message="tns:CalcIn"/><wsdl:output message="tns:CalcOut"/></wsdl:operation>
   <wsdl:operation name="Odd"><wsdl:input message="tns:OddIn"/></wsdl:operation>
   <wsdl:operation name="Bag"><wsdl:input message="tns:BagIn"/><wsdl:output message="tns:BagOut"/></wsdl:operation>
+  <wsdl:operation name="SetPrice"><wsdl:input message="tns:PriceIn"/></wsdl:operation>
  </wsdl:portType>
  <wsdl:binding name="B" type="tns:P"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
   <wsdl:operation name="Get"><soap:operation soapAction="urn:Get" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
@@ -32,6 +35,7 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
   <wsdl:operation name="Calc"><soap:operation soapAction="urn:Calc" style="rpc"/><wsdl:input><soap:body use="literal" namespace="urn:calc"/></wsdl:input><wsdl:output><soap:body use="literal" namespace="urn:calc"/></wsdl:output></wsdl:operation>
   <wsdl:operation name="Odd"><soap:operation soapAction="urn:Odd" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
   <wsdl:operation name="Bag"><soap:operation soapAction="urn:Bag" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
+  <wsdl:operation name="SetPrice"><soap:operation soapAction="urn:SetPrice" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
  </wsdl:binding>
 </wsdl:definitions>`;
 // The wrapper schema comes first and refers to an element of a schema read after it.
@@ -40,6 +44,7 @@ const XSD_TEMPURI = `<xs:schema elementFormDefault="qualified" targetNamespace="
  <xs:element name="GetResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="GetResult" nillable="true" type="q:Item"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="Bag"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="bag" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="BagResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="BagResult" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
+ <xs:element name="Price" type="xs:decimal"/>
  <xs:element name="Fire"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="what" nillable="true" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
 </xs:schema>`;
 const XSD_DC = `<xs:schema elementFormDefault="qualified" targetNamespace="${DC}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${DC}">
@@ -94,7 +99,7 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
   });
 
   it('supports rpc operations with type= parts, and lists a document one it cannot write, failing it clearly', () => {
-    assert.deepEqual([...model.operations.keys()].sort(), ['Bag', 'Calc', 'Fire', 'Get', 'Odd']);
+    assert.deepEqual([...model.operations.keys()].sort(), ['Bag', 'Calc', 'Fire', 'Get', 'Odd', 'SetPrice']);
     assert.match(env('Calc', { a: 1, b: 2 }), /<s:Body><n0:Calc><a>1<\/a><b>2<\/b><\/n0:Calc><\/s:Body>/);
     assert.match(env('Calc', { a: 1, b: 2 }), /xmlns:n0="urn:calc"/);
     const r = read(
@@ -106,6 +111,15 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
       () => env('Odd', { value: 'x' }),
       (e: unknown) =>
         e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /type= in a document-style binding/.test(e.message),
+    );
+  });
+
+  it('writes a bare input of one simple-typed part as that element alone in the Body', () => {
+    assert.deepEqual(buildTemplate(op('SetPrice'), model.schema, { kind: 'none' }), { Price: 'decimal' });
+    assert.match(env('SetPrice', { Price: '1.50' }), /<s:Body><n0:Price>1.50<\/n0:Price><\/s:Body>/);
+    assert.throws(
+      () => env('SetPrice', { Price: 'cheap' }),
+      (e: unknown) => e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /Price must be a number/.test(e.message),
     );
   });
 
