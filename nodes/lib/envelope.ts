@@ -76,6 +76,14 @@ export function buildEnvelope(
   ctx: CallContext,
   soapHeaders?: unknown,
 ): string {
+  if (op.invalid) {
+    // Known when the WSDL was read: refused before a login or a byte is sent (README "Reliability and security").
+    throw new CxError(
+      'CX_BAD_RESPONSE',
+      `${ctx.service}.${ctx.method} cannot be called: ${op.invalid}. Ask the Cx administrator to check the service's WSDL.`,
+      { ...ctx, sent: false },
+    );
+  }
   if (op.unsupported) {
     throw new CxError(
       'CX_BAD_REQUEST',

@@ -49,7 +49,15 @@ export interface OperationModel {
   output?: OutputModel;
   /** Why the client cannot call this operation, when it cannot (it is still listed). */
   unsupported?: string;
+  /**
+   * Why the service's own WSDL makes this operation impossible to call (a soapAction HTTP cannot
+   * carry): calling it is `CX_BAD_RESPONSE`, the server's fault, while the others stay usable.
+   */
+  invalid?: string;
 }
+
+/** What Node refuses in a header value (its own check): controls other than tab, and beyond U+00FF. */
+const NOT_IN_A_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
 
 export interface ServiceModel {
   name: string;
@@ -171,7 +179,14 @@ function* modelSteps(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Gene
     const opName = bop.attrs.name;
     const soapOp = firstChild(bop, SOAP11_BINDING_NS, 'operation');
     const port = portOps.get(opName);
-    const base = { name: opName, soapAction: soapOp?.attrs.soapAction ?? '' };
+    const soapAction = soapOp?.attrs.soapAction ?? '';
+    const base = {
+      name: opName,
+      soapAction,
+      ...(NOT_IN_A_HEADER.test(soapAction)
+        ? { invalid: 'its soapAction holds characters an HTTP header cannot carry (a line break or control character)' }
+        : {}),
+    };
     if (!port?.input) {
       operations.set(opName, {
         ...base,

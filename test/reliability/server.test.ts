@@ -251,6 +251,37 @@ describe('reliability: bad answers from the server', function () {
       }
     });
 
+    it('a soapAction HTTP cannot carry is CX_BAD_RESPONSE naming the operation, from the WSDL; the others work', async () => {
+      const origin = new URL(sim.url).origin;
+      const front = await startHostile((req, res) => {
+        if (req.method === 'GET' && /wsrepaircontractorservice\?wsdl$/i.test(req.url ?? ''))
+          forward(origin, req, res, (wsdl) =>
+            wsdl.replace(/soapAction="([^"]*\/GetContractorWorkOrders)"/, 'soapAction="$1&#13;&#10;X-Injected: 1"'),
+          );
+        else forward(origin, req, res);
+      });
+      try {
+        const c = client({ url: `${front.origin}/cx` });
+        const e = await expectCode(
+          c.call(RC, 'GetContractorWorkOrders', {}),
+          'CX_BAD_RESPONSE',
+          /GetContractorWorkOrders cannot be called/,
+          /soapAction holds characters an HTTP header cannot carry/,
+          SAYS_WHAT_TO_DO,
+        );
+        assert.equal(e.details.sent, false);
+        // Refused from the WSDL alone: no login, no request went out.
+        assert.deepEqual(
+          front.requests.filter((r) => r.method === 'POST'),
+          [],
+        );
+        assert.ok((await c.operations(RC)).includes('GetContractorWorkOrders'), 'still listed');
+        await works(c);
+      } finally {
+        await front.close();
+      }
+    });
+
     it('a fault with no faultstring is CX_FAULT with its faultcode', async () => {
       const c = await warm();
       sim.inject('fault-no-string');
