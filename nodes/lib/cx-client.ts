@@ -1,7 +1,7 @@
 import { Circuit, CircuitState } from './circuit';
 import { Clock, systemClock } from './clock';
 import { CxError, closedError } from './errors';
-import { buildEnvelope, escapeText } from './envelope';
+import { buildEnvelopeInSlices, escapeText } from './envelope';
 import {
   faultError,
   isActionNotSupported,
@@ -291,7 +291,7 @@ export class CxClient {
     const ctx = { service: model.name, method: op.name };
     const place = this.placeOf(model, op);
     // The token goes in where the marker stands (a NUL can never come from a caller: leaf values refuse it).
-    const template = buildEnvelope(op, model.schema, place, TOKEN_MARK, args, ctx, soapHeaders);
+    const template = await buildEnvelopeInSlices(op, model.schema, place, TOKEN_MARK, args, ctx, soapHeaders);
     const withToken = (token: string | undefined) =>
       token === undefined ? template : template.replace(TOKEN_MARK, () => escapeText(token));
     return { model, op, ctx, place, withToken };

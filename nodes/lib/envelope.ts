@@ -2,6 +2,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { CxError } from './errors';
 import { ComplexType, MemberDecl, QName, SchemaSet } from './schema';
 import type { OperationModel } from './service-model';
+import { runAtOnce, runInSlices } from './slices';
 import { ResolvedTokenPlace, tokenElementName } from './token-placement';
 
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -92,20 +93,51 @@ export function buildEnvelope(
     );
   }
   try {
-    return writeEnvelope(op, schema, place, token, rawArgs, ctx, soapHeaders);
+    return runAtOnce(envelopeSteps(op, schema, place, token, rawArgs, ctx, soapHeaders));
   } catch (err) {
-    if (err instanceof CxError) throw err;
-    // A Proxy trap or a getter deep in the caller's data threw: the caller's input, never a crash.
-    throw bad(`The arguments could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})`, ctx);
+    throw unreadable(err, ctx);
   }
 }
+
+/**
+ * The same, built in slices of a few ms with the event loop free between them: a request at the
+ * caps (50,000 items, 200,000 elements) takes a second or more to write (README "Reliability and
+ * security"). A small request is still written in one go, with no extra turn.
+ */
+export async function buildEnvelopeInSlices(
+  op: OperationModel,
+  schema: SchemaSet,
+  place: ResolvedTokenPlace,
+  token: string | undefined,
+  rawArgs: unknown,
+  ctx: CallContext,
+  soapHeaders?: unknown,
+): Promise<string> {
+  // The checks of the operation itself, at once and alike.
+  if (op.invalid || op.unsupported) return buildEnvelope(op, schema, place, token, rawArgs, ctx, soapHeaders);
+  try {
+    return await runInSlices(envelopeSteps(op, schema, place, token, rawArgs, ctx, soapHeaders));
+  } catch (err) {
+    throw unreadable(err, ctx);
+  }
+}
+
+/** A Proxy trap or a getter deep in the caller's data threw: the caller's input, never a crash. */
+function unreadable(err: unknown, ctx: CallContext): CxError {
+  if (err instanceof CxError) return err;
+  return bad(`The arguments could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})`, ctx);
+}
+
+/** Leaf text longer than this is escaped in pieces of it, with a pause between (a step stays short). */
+const TEXT_PIECE = 16 * 1024;
 
 /** Most items in one array of a request; more is refused (README "Reliability and security"). */
 export const MAX_ARRAY_ITEMS = 50000;
 /** Most elements in one request envelope, all arrays together. */
 export const MAX_REQUEST_ELEMENTS = 200000;
 
-function writeEnvelope(
+/** The envelope's writing, pausing (`yield`) at each element and each piece of long text. */
+function* envelopeSteps(
   op: OperationModel,
   schema: SchemaSet,
   place: ResolvedTokenPlace,
@@ -113,7 +145,7 @@ function writeEnvelope(
   rawArgs: unknown,
   ctx: CallContext,
   soapHeaders: unknown,
-): string {
+): Generator<void, string, void> {
   const args = normaliseArgs(op, schema, place, rawArgs, ctx);
   const prefixes = new Map<string, string>();
   let usesXsi = false;
@@ -129,10 +161,17 @@ function writeEnvelope(
   const out: string[] = [];
 
   let elements = 0;
-  const writeValue = (m: MemberDecl, value: unknown, path: string, tokenHere?: string, depth = 0): void => {
+  const writeValue = function* (
+    m: MemberDecl,
+    value: unknown,
+    path: string,
+    tokenHere?: string,
+    depth = 0,
+  ): Generator<void, void, void> {
     if (depth > 64) throw bad(`${path} is nested too deeply (a cycle in the payload?)`, ctx);
     if (++elements > MAX_REQUEST_ELEMENTS)
       throw bad(`The request has more than ${MAX_REQUEST_ELEMENTS} elements; send it in smaller calls`, ctx);
+    yield;
     const tag = prefix(m.ns) + m.name;
     if (value === undefined && tokenHere === undefined) return;
     if (value === null && tokenHere === undefined) {
@@ -153,7 +192,7 @@ function writeEnvelope(
           ctx,
         );
       out.push(`<${tag}>`);
-      items.forEach((v, i) => writeValue(item, v, `${path}[${i}]`, undefined, depth + 1));
+      for (let i = 0; i < items.length; i++) yield* writeValue(item, items[i], `${path}[${i}]`, undefined, depth + 1);
       out.push(`</${tag}>`);
       return;
     }
@@ -226,14 +265,26 @@ function writeEnvelope(
             ctx,
           );
         if (child.max > 1 && Array.isArray(v))
-          v.forEach((x, i) => writeValue(child, x, `${path}.${child.name}[${i}]`, undefined, depth + 1));
-        else writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
+          for (let i = 0; i < v.length; i++)
+            yield* writeValue(child, v[i], `${path}.${child.name}[${i}]`, undefined, depth + 1);
+        else yield* writeValue(child, v, `${path}.${child.name}`, undefined, depth + 1);
       }
       if (t.any && obj[XML_KEY] !== undefined) out.push(xmlContent(obj[XML_KEY], `${path}.$xml`, ctx));
       out.push(`</${tag}>`);
       return;
     }
-    out.push(`<${tag}>${escapeText(leafText(schema, m.type, value, path, ctx))}</${tag}>`);
+    const text = leafText(schema, m.type, value, path, ctx);
+    if (text.length <= TEXT_PIECE) {
+      out.push(`<${tag}>${escapeText(text)}</${tag}>`);
+      return;
+    }
+    // Escaping maps each character alone, so the text may be cut anywhere.
+    out.push(`<${tag}>`);
+    for (let i = 0; i < text.length; i += TEXT_PIECE) {
+      out.push(escapeText(text.slice(i, i + TEXT_PIECE)));
+      yield;
+    }
+    out.push(`</${tag}>`);
   };
 
   const body: string[] = [];
@@ -251,13 +302,13 @@ function writeEnvelope(
   if (wrapperTag) out.push(`<${wrapperTag}>`);
   for (const p of op.params) {
     if (place.kind === 'parameter' && p === place.param) {
-      if (token === undefined) writeValue(p, null, p.name);
+      if (token === undefined) yield* writeValue(p, null, p.name);
       else out.push(tokenElement(prefix(p.ns) + p.name, token));
     } else {
       const carriesToken = place.kind === 'member' && place.param === p;
       let v = own(args, p.name, p.name, ctx);
       if (carriesToken && (v === undefined || v === null)) v = {};
-      writeValue(p, v, p.name, carriesToken ? (token ?? '') : undefined);
+      yield* writeValue(p, v, p.name, carriesToken ? (token ?? '') : undefined);
     }
   }
   if (wrapperTag) out.push(`</${wrapperTag}>`);
@@ -275,7 +326,7 @@ function writeEnvelope(
   for (const h of op.headers) {
     if (place.kind === 'header' && h.element === place.header) continue;
     const v = headerValues[h.member.name];
-    if (v !== undefined) writeValue(h.member, v, `soapHeaders.${h.member.name}`);
+    if (v !== undefined) yield* writeValue(h.member, v, `soapHeaders.${h.member.name}`);
   }
   header += out.join('');
   const decls = [`xmlns:s="${SOAP11_NS}"`];

@@ -13,29 +13,13 @@ import { BIG_CONTRACTS_NS, bigWsdl, schemaWsdl } from '../helpers/big-wsdl';
 import { HostileServer, reply, startHostile } from '../helpers/hostile-server';
 import { PASSWORD, USER } from '../helpers/red';
 import { MAX_STALL_MS, expectCode, longestStall, unhandledRejections } from '../helpers/reliability';
+import { turnsDuring } from '../helpers/turns';
 
 const MB = 1024 * 1024;
 /** Just under the metadata cap (8 MB in total), leaving room for the envelope of the document. */
 const ALMOST_ALL = 8 * MB - 64 * 1024;
 
 const schemasOf = (doc: XNode) => childrenOf(doc, WSDL_NS, 'types').flatMap((t) => childrenOf(t, XSD_NS, 'schema'));
-
-/** Counts the event-loop turns (setImmediate) that run while `work` is pending. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return { value: await work(), turns };
-  } finally {
-    running = false;
-  }
-}
 
 /**
  * The largest metadata a service may have is built into a model without holding the event loop,
