@@ -163,6 +163,8 @@ export class CxClient {
   /** The model each service's entry in `services` resolved to, to tell a stale model from a fresh one. */
   private readonly loaded = new Map<string, ServiceModel>();
   private readonly places = new WeakMap<OperationModel, ResolvedTokenPlace>();
+  /** Each service's endpoint, built once (a URL per request showed in profiles); never mutated. */
+  private readonly urls = new Map<string, URL>();
   private closed = false;
 
   /** @throws CxError `CX_CONFIG` when the settings cannot work (no URL, no scheme, bad pattern). */
@@ -440,7 +442,11 @@ export class CxClient {
     deadline: number,
   ): Promise<{ answer: SoapAnswer; retried: boolean }> {
     for (let attempt = 0; ; attempt++) {
-      const token = place.kind === 'none' ? undefined : await this.tokenBefore(deadline, attempt > 0);
+      const token =
+        place.kind === 'none'
+          ? undefined
+          : ((attempt === 0 ? this.tokens.ready()?.token : undefined) ??
+            (await this.tokenBefore(deadline, attempt > 0)));
       const left = deadline - this.clock.now();
       if (left <= 0) throw outOfTime(this.opts.timeoutMs);
       if (this.closed) throw closedError('before-send');
@@ -553,8 +559,13 @@ export class CxClient {
   }
 
   private serviceUrl(service: string): URL {
-    const u = new URL(this.baseUrl.href);
+    let u = this.urls.get(service);
+    if (u) return u;
+    // Bounded: only names of services whose WSDL was read reach here on the hot path.
+    if (this.urls.size >= 1000) this.urls.clear();
+    u = new URL(this.baseUrl.href);
     u.pathname = `${u.pathname.replace(/\/+$/, '')}/webservice/${service.toLowerCase()}`;
+    this.urls.set(service, u);
     return u;
   }
 

@@ -1,4 +1,3 @@
-import * as sax from 'sax';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BodyDecoder, CharsetError } from './charset';
 import { CxError, MAX_FAULT_TEXT_CHARS, capText, snippetOf } from './errors';
@@ -6,7 +5,7 @@ import type { ResponseHandler } from './http-transport';
 import { parseRetryAfter } from './retry-policy';
 import { MemberDecl, Primitive, QName, SER_NS, SchemaSet, qkey } from './schema';
 import type { OutputModel } from './service-model';
-import { writeBounded } from './xml-dom';
+import { XmlSyntaxError, XmlTokenizer } from './xml-tokenizer';
 
 export interface SoapFault {
   code: string;
@@ -65,17 +64,16 @@ interface Capture {
 }
 
 const MAX_DEPTH = 200;
+/** Stands for the attributes of an element that has none, so that no loop looks at them. */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
 /** Thrown from the parser's callbacks when a non-200 answer turns out to be a page, not SOAP. */
 const NOT_SOAP = Symbol('not SOAP');
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
-/** Characters XML 1.0 forbids even as character references (tab, LF and CR are allowed). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const SNIPPET_BYTES = 4096;
 
 /**
- * Reads a SOAP answer as it arrives (sax, chunk by chunk), building the result with the types the
+ * Reads a SOAP answer as it arrives (a strict streaming tokenizer, chunk by chunk), building the result with the types the
  * schema gives: nil as null, booleans and numbers typed, dateTimes kept as the text Cx sent,
  * `ArrayOf...` as arrays. Refuses DOCTYPEs; reports truncation; never lets an element name touch
  * `Object.prototype`. A non-SOAP answer (an IIS error page) becomes CX_HTTP with a short snippet;
@@ -108,7 +106,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private headBytes = 0;
   private decoder: BodyDecoder | undefined;
   private contentType = '';
-  private readonly parser: sax.SAXParser;
+  private readonly parser: XmlTokenizer;
   private started = false;
   private sawContent = false;
   private envelopeDone = false;
@@ -134,34 +132,30 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private readonly scopes: ReadonlyMap<string, string>[] = [];
   private inHeader = false;
   /** The parts of the answer read so far (body parts, and header parts), by name. */
-  private readonly parts: Frame = emptyFrame();
-  private readonly headerParts: Frame = emptyFrame();
+  private readonly parts: Frame = newFrame('', '', undefined, undefined, 0);
+  /** Made when met: most answers have no header parts, no fault detail and no z:Id. */
+  private headerParts?: Frame;
   /** WCF IsReference: values by z:Id, and the ids of elements still open (a z:Ref to one is a cycle). */
-  private readonly ids = new Map<string, unknown>();
+  private ids?: Map<string, unknown>;
   private capture?: Capture;
   /** The fault's detail as data, when the fault has one. */
-  private readonly faultDetail: Frame = emptyFrame();
-  private readonly openIds = new Set<string>();
+  private faultDetail?: Frame;
+  private openIds?: Set<string>;
 
   constructor(
     private readonly schema: SchemaSet | undefined,
     private readonly output: OutputModel | undefined,
     private readonly context: AnswerContext,
   ) {
-    this.parser = sax.parser(true, {
-      trim: false,
-      normalize: false,
-      xmlns: false,
-      position: false,
-    } as sax.SAXOptions);
-    this.parser.ondoctype = () => {
-      if (this.status !== 200) throw NOT_SOAP;
-      throw this.badResponse('contains a DOCTYPE, which SOAP forbids; refused');
-    };
-    this.parser.onopentag = (tag) => this.onOpenTag(tag.name, tag.attributes as Record<string, string>);
-    this.parser.ontext = (text) => this.onText(text);
-    this.parser.oncdata = this.parser.ontext;
-    this.parser.onclosetag = () => this.onCloseTag();
+    this.parser = new XmlTokenizer({
+      doctype: () => {
+        if (this.status !== 200) throw NOT_SOAP;
+        throw this.badResponse('contains a DOCTYPE, which SOAP forbids; refused');
+      },
+      openTag: (name, attrs) => this.onOpenTag(name, attrs ?? NO_ATTRIBUTES),
+      text: (text) => this.onText(text),
+      closeTag: () => this.onCloseTag(),
+    });
   }
 
   head(s: number, headers: IncomingHttpHeaders): void {
@@ -228,7 +222,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     try {
       this.parser.close();
     } catch (err) {
-      throw err instanceof CxError ? err : this.badResponse('is cut short or malformed');
+      throw err instanceof XmlSyntaxError ? this.badResponse(`is cut short or malformed (${err.message})`) : err;
     }
     if (!this.started) throw this.badResponse('is empty');
     if (!this.envelopeDone) throw this.badResponse('is cut short (truncated XML)');
@@ -241,7 +235,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         fault: this.soap12
           ? { code: capText(fault.code12), string: capText(fault.reason12), detail: capText(fault.detail) }
           : { code: capText(fault.faultcode), string: capText(fault.faultstring), detail: capText(fault.detail) },
-        ...(this.faultDetail.value ? { faultData: this.faultDetail.value } : {}),
+        ...(this.faultDetail?.value ? { faultData: this.faultDetail.value } : {}),
       };
     }
     if (status !== 200)
@@ -252,7 +246,7 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         snippet: this.snippet(),
       });
     const headers = this.output?.headers.length
-      ? ((this.headerParts.value as Record<string, unknown>) ?? {})
+      ? ((this.headerParts?.value as Record<string, unknown>) ?? {})
       : undefined;
     return { status, result: this.answerValue(), ...(headers ? { headers } : {}) };
   }
@@ -280,8 +274,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     const local = colon < 0 ? name : name.slice(colon + 1);
     const depth = ++this.depth;
     if (depth > MAX_DEPTH) throw this.badResponse('is nested too deeply');
-    for (const k in attrs) if (XML_FORBIDDEN.test(attrs[k])) throw this.forbiddenCharacter();
-    this.pushScope(attrs);
+    if (attrs !== NO_ATTRIBUTES) this.pushScope(attrs);
+    else this.scopes.push(this.scopes[this.scopes.length - 1] ?? ROOT_SCOPE);
     if (this.capture) {
       this.capture.names.push(name);
       this.capture.out.push(openTagText(name, attrs, undefined));
@@ -400,7 +394,6 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   }
 
   private onText(text: string): void {
-    if (XML_FORBIDDEN.test(text)) throw this.forbiddenCharacter();
     if (this.capture) {
       this.capture.out.push(escapeXml(text));
       return;
@@ -441,8 +434,8 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
       const frame = this.stack.pop() as Frame;
       const value = this.finishFrame(frame);
       if (this.stack.length > 0) place(this.stack[this.stack.length - 1], frame, value);
-      else if (this.fault) place(this.faultDetail, frame, value);
-      else if (this.inHeader) place(this.headerParts, frame, value);
+      else if (this.fault) place((this.faultDetail ??= newFrame('', '', undefined, undefined, 0)), frame, value);
+      else if (this.inHeader) place((this.headerParts ??= newFrame('', '', undefined, undefined, 0)), frame, value);
       else if (this.schema && this.output) {
         const seen = this.parts.value as Record<string, unknown> | undefined;
         if (frame.member && frame.member.max <= 1 && seen && Object.prototype.hasOwnProperty.call(seen, frame.local))
@@ -457,17 +450,17 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   /** A frame's value, with WCF IsReference ids recorded and references resolved. */
   private finishFrame(frame: Frame): unknown {
     if (frame.ref !== undefined) {
-      if (this.ids.has(frame.ref)) return this.ids.get(frame.ref);
+      if (this.ids?.has(frame.ref)) return this.ids.get(frame.ref);
       throw this.badResponse(
-        this.openIds.has(frame.ref)
+        this.openIds?.has(frame.ref)
           ? `refers to an object inside itself (z:Ref="${frame.ref.slice(0, 40)}", a cycle), which a message cannot carry`
           : `refers to an object it does not contain (z:Ref="${frame.ref.slice(0, 40)}")`,
       );
     }
     const value = finish(frame, this.schema);
     if (frame.id !== undefined) {
-      this.openIds.delete(frame.id);
-      this.ids.set(frame.id, value);
+      this.openIds?.delete(frame.id);
+      (this.ids ??= new Map()).set(frame.id, value);
     }
     return value;
   }
@@ -483,19 +476,20 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
     let nil = false;
     let id: string | undefined;
     let ref: string | undefined;
-    for (const k in attrs) {
-      const colon = k.indexOf(':');
-      if (colon < 0 || k.startsWith('xmlns')) continue;
-      const attrNs = this.nsOf(k.slice(0, colon));
-      const attrLocal = k.slice(colon + 1);
-      if (attrNs === XSI_NS) {
-        if (attrLocal === 'nil') nil = /^\s*(true|1)\s*$/.test(attrs[k]);
-        else if (attrLocal === 'type' && this.schema) t = this.xsiType(attrs[k]) ?? t;
-      } else if (attrNs === SER_NS) {
-        if (attrLocal === 'Id') id = attrs[k];
-        else if (attrLocal === 'Ref') ref = attrs[k];
+    if (attrs !== NO_ATTRIBUTES)
+      for (const k in attrs) {
+        const colon = k.indexOf(':');
+        if (colon < 0 || k.startsWith('xmlns')) continue;
+        const attrNs = this.nsOf(k.slice(0, colon));
+        const attrLocal = k.slice(colon + 1);
+        if (attrNs === XSI_NS) {
+          if (attrLocal === 'nil') nil = /^\s*(true|1)\s*$/.test(attrs[k]);
+          else if (attrLocal === 'type' && this.schema) t = this.xsiType(attrs[k]) ?? t;
+        } else if (attrNs === SER_NS) {
+          if (attrLocal === 'Id') id = attrs[k];
+          else if (attrLocal === 'Ref') ref = attrs[k];
+        }
       }
-    }
     // Most frames are plain members: the type's definition is looked at once, here.
     const def = t && this.schema ? this.schema.type(t) : undefined;
     const special = def?.kind === 'complex' && (!!def.simpleContent || !!def.attributes || !!def.any);
@@ -506,23 +500,15 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
         if (v !== undefined) setOwn((attributes ??= {}), a.name, v);
       }
     }
-    if (id !== undefined) this.openIds.add(id);
-    const item = t && this.schema ? this.schema.arrayItem(t) : undefined;
-    return {
-      local,
-      ns,
-      id,
-      ref,
-      type: t,
-      member,
-      item,
-      text: '',
-      nil,
-      hasChildren: false,
-      depth: this.depth,
-      special,
-      ...(attributes ? { attributes } : {}),
-    };
+    if (id !== undefined) (this.openIds ??= new Set()).add(id);
+    const frame = newFrame(local, ns, t, member, this.depth);
+    frame.item = t && this.schema ? this.schema.arrayItem(t) : undefined;
+    frame.nil = nil;
+    frame.special = special;
+    frame.id = id;
+    frame.ref = ref;
+    frame.attributes = attributes;
+    return frame;
   }
 
   /** An xsi:type value as a type of the schema: by namespace and name, else by a name only one type has. */
@@ -549,16 +535,22 @@ class SoapAnswerReader implements ResponseHandler<SoapAnswer> {
   private writeSafely(text: string): void {
     if (!text) return;
     try {
-      writeBounded(this.parser, text, (what) => this.badResponse(`contains ${what}; refused`));
+      this.parser.write(text);
     } catch (err) {
       if (err === NOT_SOAP) {
         // An error page (a 500 from IIS labelled text/xml): read on as a page, for its snippet.
         this.mode = 'other';
         return;
       }
-      if (err instanceof CxError) throw err;
-      throw this.badResponse(`is not well-formed XML (${String((err as Error).message).split('\n')[0]})`);
+      throw this.syntaxError(err);
     }
+  }
+
+  private syntaxError(err: unknown): unknown {
+    if (!(err instanceof XmlSyntaxError)) return err;
+    if (err.kind === 'forbidden') return this.forbiddenCharacter();
+    if (err.kind === 'limit') return this.badResponse(`contains ${err.message}; refused`);
+    return this.badResponse(`is not well-formed XML (${err.message})`);
   }
 
   /** Runs a decoder step; bytes the charset cannot carry are CX_BAD_RESPONSE, never U+FFFD. */
@@ -642,8 +634,31 @@ function escapeXml(s: string): string {
   return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
-function emptyFrame(): Frame {
-  return { local: '', ns: '', text: '', nil: false, hasChildren: false, depth: 0, special: false };
+/** Every frame has every field from the start: one object shape, however it is filled in later. */
+function newFrame(
+  local: string,
+  ns: string,
+  type: QName | undefined,
+  member: MemberDecl | undefined,
+  depth: number,
+): Frame {
+  return {
+    local,
+    ns,
+    id: undefined,
+    ref: undefined,
+    type,
+    member,
+    item: undefined,
+    value: undefined,
+    text: '',
+    nil: false,
+    hasChildren: false,
+    depth,
+    special: false,
+    attributes: undefined,
+    xml: undefined,
+  };
 }
 
 function finish(frame: Frame, schema: SchemaSet | undefined): unknown {

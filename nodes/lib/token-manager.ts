@@ -63,6 +63,19 @@ export class TokenManager {
     private readonly opts: TokenManagerOptions,
   ) {}
 
+  /**
+   * The shared token when `get()` would hand it over at once (held, fresh, no login in flight, no
+   * refusal standing), else undefined: the common case of a call, without a promise or a timer.
+   */
+  ready(): HeldToken | undefined {
+    if (this.closed || this.pending || this.blocked) return undefined;
+    const t = this.current;
+    if (!t) return undefined;
+    const now = this.clock.now();
+    if (this.opts.refusals?.registry.get(this.opts.refusals.key, now)) return undefined;
+    return this.fresh(t, now) ? t : undefined;
+  }
+
   /** A valid token: the shared one, or a fresh one when it is missing, near expiry or `force`d. */
   async get(options: GetOptions = {}): Promise<HeldToken> {
     if (this.closed) throw closedError('before-send');
