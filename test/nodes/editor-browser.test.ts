@@ -229,6 +229,60 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
     await page.waitForFunction(() => !RED.nodes.dirty());
   });
 
+  it('cx call: the Retry hint shows for query-like method names, not for writes; Safe to repeat is explained', async () => {
+    await page.evaluate(() => RED.workspaces.show('cx-ex3-tab'));
+    await page.dblclick(`g.red-ui-flow-node-group[id="${DETAILS}"] .red-ui-flow-node`);
+    const method = page.locator('#node-input-method');
+    await method.waitFor({ state: 'visible' });
+    // README "Retries, back-off and the queue": the editor suggests retries for names that read as queries.
+    const hint = page.locator('#node-input-cx-retry-suggest');
+    assert.equal(await method.inputValue(), 'GetRepairWorkOrderDetails');
+    await hint.waitFor({ state: 'visible' });
+    assert.match(await hint.innerText(), /reads as a query/);
+    const shown: Record<string, boolean> = {};
+    for (const [name, query] of [
+      ['UpdateRepairWorksOrderStatus', false],
+      ['getVATCodes', true],
+      ['CreateWorkOrder', false],
+      ['FindTenancies', true],
+      ['', false],
+      ['SearchAssets', true],
+      ['SetRepairStatus', false],
+      ['ListContractors', true],
+      ['DeleteTask', false],
+      ['GetContractorWorkOrders', true],
+    ] as const) {
+      await method.fill(name);
+      await hint.waitFor({ state: query ? 'visible' : 'hidden' });
+      shown[name] = await hint.isVisible();
+    }
+    assert.deepEqual(shown, {
+      UpdateRepairWorksOrderStatus: false,
+      getVATCodes: true,
+      CreateWorkOrder: false,
+      FindTenancies: true,
+      '': false,
+      SearchAssets: true,
+      SetRepairStatus: false,
+      ListContractors: true,
+      DeleteTask: false,
+      GetContractorWorkOrders: true,
+    });
+    // The tick is explained beside it, and why it matters: the pack cannot know what changes data.
+    const safe = page.locator('#node-input-safeToRepeat');
+    assert.equal(await safe.isVisible(), true);
+    assert.match(
+      await page.locator('label[for="node-input-safeToRepeat"]').innerText(),
+      /^Safe to repeat: this method changes nothing \(or repeating it is harmless\)$/,
+    );
+    const note = page.locator('.form-tips', { has: hint });
+    assert.match(await note.innerText(), /cannot know which Cx methods change data/);
+    assert.match(await note.innerText(), /only requests that never reached Cx are sent again/);
+    await shot('cx-call-retry');
+    await page.click('#node-dialog-cancel');
+    await page.waitForFunction(() => !RED.nodes.dirty());
+  });
+
   it('help at 1366x768: nothing in the sidebar is wider than the sidebar (long examples are blocks)', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     for (const type of ['cx-call', 'cx-config', 'cx-token']) {
