@@ -175,6 +175,23 @@ describe('example flows (examples/*.json, run against the simulator)', function 
     assert.equal(none.messages.length, 0);
   });
 
+  it("3: a 503 during the pickup is ridden out by the reads' retry setting: the same report, one request more", async () => {
+    for (const n of example('03').nodes.filter((x) => x.type === 'cx-call'))
+      assert.deepEqual([n.retryAttempts, n.safeToRepeat], [4, true], `${n.name}: retries as a read`);
+    await load('03');
+    const report = debugOf('03', 'Pickup report');
+    click('03'); // logs in, so the 503 meets the list itself
+    const first = (await report.next()).payload.map((w: Msg) => w.WorkOrderReference);
+    sim.resetStats();
+    sim.inject('html503', { count: 1 });
+    click('03');
+    const again = (await report.next()).payload.map((w: Msg) => w.WorkOrderReference);
+    assert.deepEqual(again, first);
+    const stats = sim.stats();
+    assert.equal(stats.byOperation.GetContractorWorkOrders, 1);
+    assert.equal(stats.calls, first.length + 2, 'the 503, the list, one read per order');
+  });
+
   it('4: the allowed status move changes the order; the refused one reaches "Tell a person" with CX_REFUSED', async () => {
     await load('04');
     const updated = debugOf('04', 'Status updated');
@@ -302,6 +319,29 @@ describe('example flows (examples/*.json, run against the simulator)', function 
       assert.match(unknown.error.message, /503/);
       await settle();
       assert.deepEqual(counts(p), { ok: 1, login: 0, refused: 1, later: 0, unknown: 1, other: 1 });
+    });
+
+    it('while Cx is down: the 503s, then CX_UNAVAILABLE (failing fast, not sent) and CX_BUSY take "Not sent: try again later"', async () => {
+      await load('05');
+      const p = paths();
+      click('05', 'Read VAT codes (works)'); // logs in
+      await p.ok.next();
+      sim.inject('html503', { count: 1e6 });
+      sim.resetStats();
+      for (let i = 0; i < 5; i++) {
+        click('05', 'Read VAT codes (works)');
+        assert.equal((await p.unknown.next()).error.code, 'CX_HTTP');
+      }
+      click('05', 'Read VAT codes (works)');
+      const later = await p.later.next();
+      assert.equal(later.error.code, 'CX_UNAVAILABLE');
+      assert.equal(later.cx.sent, false);
+      assert.equal(sim.stats().calls, 5, 'failing fast: not sent');
+      // A full queue (10,000 waiting calls) is the other "not sent" code the switch routes there.
+      helper.getNode(idOf('05', 'switch', 'msg.cx.code')).receive({ cx: { code: 'CX_BUSY', sent: false } });
+      assert.equal((await p.later.next()).cx.code, 'CX_BUSY');
+      await settle();
+      assert.deepEqual(counts(p), { ok: 1, login: 0, refused: 0, later: 2, unknown: 5, other: 0 });
     });
 
     it('a wrong CX_PASSWORD takes the CX_LOGIN_FAILED path', async () => {

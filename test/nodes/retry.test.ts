@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   EMPTY_GUID,
   FlowNode,
+  Msg,
   PASSWORD,
   RC,
   Recorder,
@@ -11,7 +12,9 @@ import {
   cxConfig,
   cxNodes,
   helper,
+  showsStatus,
   statuses,
+  until,
   useFlowSimulator,
 } from '../helpers/red';
 
@@ -116,8 +119,8 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     );
   });
 
-  it('while Cx is down the connection fails fast and its status says when it tries again', async () => {
-    await helper.load(cxNodes, flow(cx.sim.url, {}), CREDS);
+  it('while Cx is down the connection fails fast and its status says when it tries again; when Cx is back the status clears and the work resumes under the cap', async () => {
+    await helper.load(cxNodes, flow(cx.sim.url, {}, { maxConcurrent: 2 }), CREDS);
     const caught = new Recorder(helper.getNode('caught'));
     const out = new Recorder(helper.getNode('out'));
     const cfgStatus = statuses(helper.getNode('cfg'));
@@ -138,5 +141,58 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     assert.equal(all[14].cx.sent, false);
     assert.equal(cx.sim.stats().calls, 5, 'nothing sent while failing fast');
     assert.deepEqual(cfgStatus[0], { fill: 'red', shape: 'ring', text: 'cx-config.status.unreachable' });
+
+    // Cx is back. When the fail-fast interval (2 s) ends the status says a probe is due; the first
+    // message is the probe, the others wait for it, then run under the cap (2), not as a burst.
+    cx.sim.clearInjections();
+    await showsStatus(cfgStatus, { fill: 'yellow', shape: 'ring', text: 'cx-config.status.probing' });
+    cx.sim.resetStats();
+    for (let i = 0; i < 10; i++) helper.getNode('c1').receive({ payload: READ });
+    const back = await out.count(1 + 10);
+    assert.ok(back.slice(1).every((m) => m.payload.WorkOrder.WorkOrderReference === 'WO100002'));
+    assert.equal(caught.messages.length, 15, 'no error once Cx answers');
+    assert.equal(cx.sim.stats().calls, 10);
+    assert.ok(cx.sim.stats().maxInFlight <= 2, `in flight at Cx: ${cx.sim.stats().maxInFlight}`);
+    await showsStatus(cfgStatus, {});
+  });
+
+  it('a redeploy during back-off ends every waiting message at once: CX_CLOSED, not sent, with its attempts', async () => {
+    await helper.load(
+      cxNodes,
+      flow(cx.sim.url, { retryAttempts: 5, retryMaxTotal: 60, safeToRepeat: true }, { maxConcurrent: 2 }),
+      CREDS,
+    );
+    const out = new Recorder(helper.getNode('out'));
+    const c1 = helper.getNode('c1');
+    c1.receive({ payload: READ });
+    await out.next(); // logged in
+    const ended: Array<{ code: string; sent: unknown; attempts: unknown }> = [];
+    c1.on('call:error', (c: { args: [{ code: string }, Msg] }) =>
+      ended.push({ code: c.args[0].code, sent: c.args[1].cx.sent, attempts: c.args[1].cx.attempts }),
+    );
+    const seen = statuses(c1);
+    // Cx asks for 30 s: the first five wait that long; then the connection fails fast and the
+    // others wait for its next probe. No attempt is due before the redeploy.
+    cx.sim.inject('html503', { count: 1e6, retryAfter: 30 });
+    cx.sim.resetStats();
+    const n = 20;
+    for (let i = 0; i < n; i++) c1.receive({ payload: READ, i });
+    const retrying = () => seen.filter((s) => (s as { text?: string }).text === 'cx-call.status.retrying').length;
+    await until(() => retrying() === n, `${n} messages waiting to try again (${retrying()} so far)`);
+    assert.equal(ended.length, 0);
+    const sent = cx.sim.stats().calls;
+    assert.ok(sent <= 5 + 2, `requests before failing fast: ${sent}`);
+    await helper.setFlows(flow(cx.sim.url, {}), 'full', CREDS);
+    await until(() => ended.length === n, `every waiting message to end (${ended.length} so far)`);
+    assert.deepEqual(
+      ended.map((e) => [e.code, e.sent]),
+      Array(n).fill(['CX_CLOSED', false]),
+    );
+    assert.ok(
+      ended.every((e) => e.attempts === 1),
+      JSON.stringify(ended.map((e) => e.attempts)),
+    );
+    assert.equal(cx.sim.stats().calls, sent, 'nothing more was sent');
+    assert.equal(out.messages.length, 1);
   });
 });
