@@ -39,6 +39,7 @@ function normaliseArgs(
   }
   const params = op.params.filter((p) => !(place.kind === 'parameter' && p === place.param));
   const names = new Set(params.map((p) => p.name));
+  if (op.partAliases) args = byElementName(op.partAliases, args as Record<string, unknown>, ctx);
   const keys = Object.keys(args as object);
   refuseToken(keys, place, ctx);
   if (keys.length > 0 && keys.every((k) => names.has(k))) return args as Record<string, unknown>;
@@ -55,6 +56,24 @@ function normaliseArgs(
     `${ctx.service}.${ctx.method} has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}. Valid names: ${[...names].join(', ') || '(none)'}.`,
     { ...ctx, validNames: [...names] },
   );
+}
+
+/** A bare input's parts given by WSDL part name, renamed to their element names (README, Messages). */
+function byElementName(
+  aliases: Map<string, string>,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+): Record<string, unknown> {
+  const keys = Object.keys(args);
+  if (!keys.some((k) => aliases.has(k))) return args;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const target = aliases.get(k) ?? k;
+    if (Object.prototype.hasOwnProperty.call(out, target))
+      throw bad(`The request gives the part ${target} twice (by part name ${k} and by element name)`, ctx);
+    out[target] = own(args, k, k, ctx);
+  }
+  return out;
 }
 
 /**

@@ -44,6 +44,8 @@ export interface OperationModel {
    * straight into the Body, each as its own element, with no wrapper around them.
    */
   bare?: boolean;
+  /** A bare input's WSDL part names that differ from their element names: part name -> element name. */
+  partAliases?: Map<string, string>;
   headers: HeaderDecl[];
   /** What the answer holds; undefined for a one-way operation (no output message). */
   output?: OutputModel;
@@ -253,14 +255,14 @@ function* modelSteps(name: string, wsdlDocs: XNode[], schemaDocs: XNode[]): Gene
 /**
  * A document/literal input: one element part of a complex type is the wrapper, whose members the
  * flow gives; several parts (an unwrapped MessageContract), or one of a simple type or a
- * collection, are bare: each part its own element in the Body, given by its element name. A
+ * collection, are bare: each part its own element in the Body, given by its element name (or part name). A
  * string says why the client cannot write it.
  */
 function documentInput(
   schema: SchemaSet,
   parts: PartDecl[],
   elementMember: (el: QName) => MemberDecl,
-): Pick<OperationModel, 'wrapper' | 'params' | 'bare'> | string {
+): Pick<OperationModel, 'wrapper' | 'params' | 'bare' | 'partAliases'> | string {
   const elements = parts.map((p) => p.element as QName);
   if (elements.length === 1) {
     const decl = schema.elements.get(qkey(elements[0]));
@@ -274,7 +276,12 @@ function documentInput(
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined)
     return `its bare input has two body parts named "${twice.slice(0, 100)}" (in different namespaces), which a payload cannot tell apart`;
-  return { wrapper: elements[0], params, bare: true };
+  // A part may also be given by its WSDL part name where that differs from the element's.
+  const aliases = new Map<string, string>();
+  parts.forEach((p, i) => {
+    if (p.name !== names[i] && !names.includes(p.name)) aliases.set(p.name, names[i]);
+  });
+  return { wrapper: elements[0], params, bare: true, ...(aliases.size ? { partAliases: aliases } : {}) };
 }
 
 /**

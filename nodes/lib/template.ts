@@ -134,7 +134,8 @@ function skeleton(
   };
   members(t, obj);
   // Each derived type's skeleton, with the members it adds, for the editor to show beside the request.
-  if (derived.length && derivedOut && !derivedOut.found[where]) {
+  if (derived.length && derivedOut && derivedOut.count >= MAX_DERIVED_SKELETONS) derivedOut.more += derived.length;
+  else if (derived.length && derivedOut && !derivedOut.found[where]) {
     const choices: Record<string, unknown> = {};
     derivedOut.found[where] = choices;
     for (const d of derived) {

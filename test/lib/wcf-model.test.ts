@@ -21,6 +21,7 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
  <wsdl:message name="BagIn"><wsdl:part name="parameters" element="tns:Bag"/></wsdl:message>
  <wsdl:message name="BagOut"><wsdl:part name="parameters" element="tns:BagResponse"/></wsdl:message>
  <wsdl:message name="PriceIn"><wsdl:part name="Price" element="tns:Price"/></wsdl:message>
+ <wsdl:message name="PairIn"><wsdl:part name="amount" element="tns:Price"/><wsdl:part name="label" element="tns:Label"/></wsdl:message>
  <wsdl:portType name="P">
   <wsdl:operation name="Get"><wsdl:input message="tns:GetIn"/><wsdl:output message="tns:GetOut"/></wsdl:operation>
   <wsdl:operation name="Fire"><wsdl:input message="tns:FireIn"/></wsdl:operation>
@@ -28,6 +29,7 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
   <wsdl:operation name="Odd"><wsdl:input message="tns:OddIn"/></wsdl:operation>
   <wsdl:operation name="Bag"><wsdl:input message="tns:BagIn"/><wsdl:output message="tns:BagOut"/></wsdl:operation>
   <wsdl:operation name="SetPrice"><wsdl:input message="tns:PriceIn"/></wsdl:operation>
+  <wsdl:operation name="SetPair"><wsdl:input message="tns:PairIn"/></wsdl:operation>
  </wsdl:portType>
  <wsdl:binding name="B" type="tns:P"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
   <wsdl:operation name="Get"><soap:operation soapAction="urn:Get" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
@@ -36,6 +38,7 @@ const WSDL = `<wsdl:definitions targetNamespace="http://tempuri.org/" xmlns:wsdl
   <wsdl:operation name="Odd"><soap:operation soapAction="urn:Odd" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
   <wsdl:operation name="Bag"><soap:operation soapAction="urn:Bag" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
   <wsdl:operation name="SetPrice"><soap:operation soapAction="urn:SetPrice" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+  <wsdl:operation name="SetPair"><soap:operation soapAction="urn:SetPair" style="document"/><wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
  </wsdl:binding>
 </wsdl:definitions>`;
 // The wrapper schema comes first and refers to an element of a schema read after it.
@@ -45,6 +48,7 @@ const XSD_TEMPURI = `<xs:schema elementFormDefault="qualified" targetNamespace="
  <xs:element name="Bag"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="bag" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="BagResponse"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="BagResult" nillable="true" type="q:Bag"/></xs:sequence></xs:complexType></xs:element>
  <xs:element name="Price" type="xs:decimal"/>
+ <xs:element name="Label" nillable="true" type="xs:string"/>
  <xs:element name="Fire"><xs:complexType><xs:sequence><xs:element minOccurs="0" name="what" nillable="true" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
 </xs:schema>`;
 const XSD_DC = `<xs:schema elementFormDefault="qualified" targetNamespace="${DC}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="${DC}">
@@ -99,7 +103,7 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
   });
 
   it('supports rpc operations with type= parts, and lists a document one it cannot write, failing it clearly', () => {
-    assert.deepEqual([...model.operations.keys()].sort(), ['Bag', 'Calc', 'Fire', 'Get', 'Odd', 'SetPrice']);
+    assert.deepEqual([...model.operations.keys()].sort(), ['Bag', 'Calc', 'Fire', 'Get', 'Odd', 'SetPair', 'SetPrice']);
     assert.match(env('Calc', { a: 1, b: 2 }), /<s:Body><n0:Calc><a>1<\/a><b>2<\/b><\/n0:Calc><\/s:Body>/);
     assert.match(env('Calc', { a: 1, b: 2 }), /xmlns:n0="urn:calc"/);
     const r = read(
@@ -120,6 +124,17 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
     assert.throws(
       () => env('SetPrice', { Price: 'cheap' }),
       (e: unknown) => e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /Price must be a number/.test(e.message),
+    );
+  });
+
+  it('takes the parts of a bare input by element name or by WSDL part name, written in declared order', () => {
+    const body = /<s:Body><n0:Price>2<\/n0:Price><n0:Label>x<\/n0:Label><\/s:Body>/;
+    assert.match(env('SetPair', { Label: 'x', Price: 2 }), body);
+    assert.match(env('SetPair', { label: 'x', amount: 2 }), body);
+    assert.throws(
+      () => env('SetPair', { amount: 2, Price: 3 }),
+      (e: unknown) =>
+        e instanceof CxError && e.code === 'CX_BAD_REQUEST' && /gives the part Price twice/.test(e.message),
     );
   });
 
