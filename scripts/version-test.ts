@@ -143,7 +143,7 @@ async function pack(): Promise<string> {
     .split('\n')
     .map((f) => f.replace(/^package\//, ''));
   const shipped = (f: string) =>
-    /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|examples\/[^/]+\.json)$/.test(f) ||
+    /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|examples\/[^/]+\.json|docs\/[\w-]+\.png)$/.test(f) ||
     /^dist\/nodes\/(cx-[a-z]+\.(js|html)|adapter\/[\w-]+\.js|icons\/[\w-]+\.svg|locales\/[\w-]+\/cx-[a-z]+\.(html|json))$/.test(
       f,
     ) ||
@@ -157,7 +157,11 @@ async function pack(): Promise<string> {
   if (installScripts.length > 0) throw new Error(`the package has install scripts: ${installScripts.join(', ')}`);
   const pkg = readJson(path.join(ROOT, 'package.json'));
   const needed = [...Object.values(pkg['node-red'].nodes as Record<string, string>), pkg.bin['cx-simulator'], pkg.main];
-  const missing = needed.filter((f) => !files.includes(f));
+  // The README's images, so that it reads whole wherever the package is unpacked.
+  const images = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1])
+    .filter((src) => !/^[a-z]+:/i.test(src));
+  const missing = [...needed, ...images].filter((f) => !files.includes(f));
   if (missing.length > 0) throw new Error(`the package lacks ${missing.join(', ')}`);
   return tarball;
 }
