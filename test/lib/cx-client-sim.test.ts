@@ -40,6 +40,23 @@ describe('Cx client against the simulator', function () {
       assert.ok(sim.stats().maxInFlight <= 8, `max in flight ${sim.stats().maxInFlight}`);
     });
 
+    it('a call with the fresh shared token waits on no timer for it; the first, which logs in, does', async () => {
+      let timers = 0;
+      const c = client({
+        timers: {
+          after(ms, fn) {
+            timers++;
+            const t = setTimeout(fn, ms);
+            return () => clearTimeout(t);
+          },
+        },
+      });
+      await c.call(RC, 'getVATCodes', {});
+      assert.equal(timers, 1, 'the first call waits for the login within its deadline');
+      await Promise.all(Array.from({ length: 5 }, () => c.call(RC, 'getVATCodes', {})));
+      assert.equal(timers, 1, 'the token at hand is used at once');
+    });
+
     it('gets a new token once and sends once more when every token has expired', async () => {
       const c = client();
       await c.call(RC, 'getVATCodes', {});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CxError } from '../../nodes/lib/errors';
+import { LoginRefusals } from '../../nodes/lib/login-refusals';
 import { TokenManager } from '../../nodes/lib/token-manager';
 
 describe('TokenManager', () => {
@@ -102,5 +103,37 @@ describe('TokenManager', () => {
     await tm.get();
     await tm.get();
     assert.equal(logins, 1);
+  });
+  it('ready() hands over the token at once only when get() would, with no login, refusal or renewal due', async () => {
+    const clock = fakeClock();
+    let logins = 0;
+    let release: () => void = () => undefined;
+    const registry = new LoginRefusals();
+    const tm = new TokenManager(
+      () =>
+        new Promise((resolve) => {
+          release = () => resolve({ token: `t${++logins}`, expiry: clock.now() + 600000 });
+        }),
+      clock,
+      { refreshMarginMs: 60000, cooldownMs: 60000, refusals: { registry, key: 'k' } },
+    );
+    assert.equal(tm.ready(), undefined, 'no token yet');
+    const first = tm.get();
+    assert.equal(tm.ready(), undefined, 'a login in flight');
+    release();
+    await first;
+    assert.equal(tm.ready()?.token, 't1');
+    registry.set('k', new CxError('CX_LOGIN_FAILED', 'refused'), clock.now() + 1000);
+    assert.equal(tm.ready(), undefined, 'a refusal met by another connection stands');
+    await assert.rejects(tm.get(), (e: CxError) => e.code === 'CX_LOGIN_FAILED');
+    clock.advance(1000);
+    assert.equal(tm.ready()?.token, 't1', 'the refusal is over');
+    clock.advance(539000);
+    assert.equal(tm.ready(), undefined, 'renewal due a margin before expiry');
+    const renewed = tm.get();
+    release();
+    assert.equal((await renewed).token, 't2');
+    tm.close();
+    assert.equal(tm.ready(), undefined, 'closed');
   });
 });
