@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { buildEnvelope } from '../../nodes/lib/envelope';
 import { soapAnswerHandler } from '../../nodes/lib/response-reader';
+import { CxError } from '../../nodes/lib/errors';
+import { MAX_GROUP_MEMBERS } from '../../nodes/lib/schema';
 import { buildServiceModel } from '../../nodes/lib/service-model';
 import { buildTemplate } from '../../nodes/lib/template';
 import { parseXmlDocument } from '../../nodes/lib/xml-dom';
@@ -133,6 +135,37 @@ describe('schema groups and required choices', () => {
       () => env({ order: { Id: 1, Sku: 'A', Clerk: 'c', Terminal: 2 } }),
       'CX_BAD_REQUEST',
       /gives Clerk and Terminal, but only one of Clerk, Terminal may be sent/,
+    );
+  });
+
+  it('bounds what group references may expand to, and takes a group that contains itself as XML content', () => {
+    // Seven levels of ten references each: ten million members if expanded blindly.
+    const levels = Array.from(
+      { length: 7 },
+      (_, i) =>
+        `<xs:group name="G${i}"><xs:sequence>${
+          i === 6
+            ? Array.from({ length: 10 }, (_, j) => `<xs:element minOccurs="0" name="E${j}" type="xs:int"/>`).join('')
+            : `<xs:group ref="tns:G${i + 1}"/>`.repeat(10)
+        }</xs:sequence></xs:group>`,
+    ).join('');
+    const bomb = XSD_ORDERS.replace('<xs:group ref="tns:Lines"/>', '<xs:group ref="tns:G0"/>').replace(
+      '</xs:schema>',
+      `${levels}</xs:schema>`,
+    );
+    assert.throws(
+      () => modelOf([XSD_T, bomb, XSD_AUDIT]),
+      (e: unknown) =>
+        e instanceof CxError && e.code === 'CX_BAD_RESPONSE' && e.message.includes(`more than ${MAX_GROUP_MEMBERS}`),
+    );
+    const loop = XSD_ORDERS.replace('<xs:group ref="tns:Extra"/>', '<xs:group ref="tns:Lines"/>');
+    const { model: m } = modelOf([XSD_T, loop, XSD_AUDIT]);
+    const t = m.schema.type({ ns: DC3, name: 'Order' });
+    assert.ok(t?.kind === 'complex');
+    assert.equal(t.any, true);
+    assert.deepEqual(
+      m.schema.membersOf(t).map((x) => x.name),
+      ['Id', 'Sku', 'Qty', 'Note', 'ByPost', 'ByMail', 'Clerk', 'Terminal'],
     );
   });
 });
