@@ -95,15 +95,16 @@ export = function (RED: NodeAPI): void {
         service: (def.service || '').trim() || (typeof msg.service === 'string' ? msg.service.trim() : ''),
         method: (def.method || '').trim() || (typeof msg.method === 'string' ? msg.method.trim() : ''),
       }),
-      run: (msg, { service, method }) =>
+      run: (msg, { service, method }, status) =>
         args(msg).then((a) =>
           client!.call(service as string, method as string, a, {
             refusalsAsData: asData,
             // SOAP header parts the operation declares (README, Messages)
             soapHeaders: msg.soapHeaders as Record<string, unknown> | undefined,
             retry,
+            // Throttled like every status: thousands of messages retrying at once are one update.
             onRetry: (n) =>
-              this.status({
+              status({
                 fill: 'yellow',
                 shape: 'ring',
                 text: RED._('cx-call.status.retrying', {

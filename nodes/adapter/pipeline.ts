@@ -35,8 +35,8 @@ export interface InputSpec<M extends CxMessage, R> {
   setupError: CxError | undefined;
   /** What msg.cx says of the call whatever its outcome (cx-call: service and method). */
   describe?(msg: M): Record<string, unknown>;
-  /** The work; it may throw or reject, with a CxError or anything else. */
-  run(msg: M, about: Record<string, unknown>): Promise<R>;
+  /** The work; it may throw or reject, with a CxError or anything else. `status` shows a status, throttled. */
+  run(msg: M, about: Record<string, unknown>, status: (s: NodeStatus) => void): Promise<R>;
   /** Puts the result on the message before it is sent. */
   deliver(msg: M, result: R, about: Record<string, unknown>): void;
   /** The status after a success, once no call is in flight. */
@@ -98,7 +98,7 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
     show();
     let work: Promise<R>;
     try {
-      work = spec.run(msg, about);
+      work = spec.run(msg, about, (st) => status.set(st));
     } catch (err) {
       work = Promise.reject(err);
     }

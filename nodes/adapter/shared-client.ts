@@ -65,6 +65,11 @@ export class SharedClient {
     return this.client ? this.client.onHealthChange(fn) : () => {};
   }
 
+  /** Calls holding a slot, waiting for one, and waiting to try again (none without a client). */
+  load(): { inFlight: number; queued: number; retrying: number } {
+    return this.client ? this.client.load() : { inFlight: 0, queued: 0, retrying: 0 };
+  }
+
   /** The fresh token, if any, for the client that replaces this one (see CxClient.handOver). */
   handOver(): TokenHandOver | undefined {
     return this.client?.handOver();

@@ -1,6 +1,8 @@
 // The retry, queue and fail-fast settings as a flow uses them: cx-call's Retry and Safe to repeat,
 // cx-config's Queue limit and its "Cx unreachable" status (README "Retries, back-off and the queue").
 import assert from 'node:assert/strict';
+import { STATUS_INTERVAL_MS } from '../../nodes/adapter/status';
+import type { CxConfigNode } from '../../nodes/adapter/types';
 import {
   EMPTY_GUID,
   FlowNode,
@@ -171,14 +173,23 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
       ended.push({ code: c.args[0].code, sent: c.args[1].cx.sent, attempts: c.args[1].cx.attempts }),
     );
     const seen = statuses(c1);
+    const cfg = helper.getNode('cfg') as unknown as CxConfigNode;
     // Cx asks for 30 s: the first five wait that long; then the connection fails fast and the
     // others wait for its next probe. No attempt is due before the redeploy.
     cx.sim.inject('html503', { count: 1e6, retryAfter: 30 });
     cx.sim.resetStats();
     const n = 20;
+    const started = Date.now();
     for (let i = 0; i < n; i++) c1.receive({ payload: READ, i });
-    const retrying = () => seen.filter((s) => (s as { text?: string }).text === 'cx-call.status.retrying').length;
-    await until(() => retrying() === n, `${n} messages waiting to try again (${retrying()} so far)`);
+    await until(
+      () => cfg.client.load().retrying === n,
+      `${n} messages waiting to try again (${JSON.stringify(cfg.client.load())})`,
+    );
+    assert.deepEqual(cfg.client.load(), { inFlight: 0, queued: 0, retrying: n }, 'waiting messages hold no slot');
+    // Twenty retries at once are a few status updates (throttled), the last one saying so.
+    await until(() => (seen[seen.length - 1] as { text?: string })?.text === 'cx-call.status.retrying', 'retrying');
+    const elapsed = Date.now() - started;
+    assert.ok(seen.length <= 2 + Math.ceil(elapsed / STATUS_INTERVAL_MS), `${seen.length} updates in ${elapsed} ms`);
     assert.equal(ended.length, 0);
     const sent = cx.sim.stats().calls;
     assert.ok(sent <= 5 + 2, `requests before failing fast: ${sent}`);
