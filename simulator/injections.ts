@@ -20,6 +20,13 @@ export const INJECTION_KINDS = [
   'fault-no-string',
   'soap12-fault',
   'huge',
+  'empty-body',
+  'other-response',
+  'huge-fault',
+  'windows-1252',
+  'deflate-raw',
+  'ntlm',
+  'too-large',
 ] as const;
 export type InjectionKind = (typeof INJECTION_KINDS)[number];
 
@@ -46,6 +53,8 @@ export const NEEDS_REAL_ANSWER: ReadonlySet<InjectionKind> = new Set([
   'drip',
   'proto',
   'huge',
+  'windows-1252',
+  'deflate-raw',
 ]);
 
 export const isInjectionKind = (k: unknown): k is InjectionKind =>
@@ -183,3 +192,55 @@ export const NON_XML = 'Service temporarily unavailable. Please try again later.
 
 export const DEFAULT_HUGE_BYTES = 12 * 1024 * 1024;
 export const DEFAULT_DRIP_MS = 20;
+
+/** An envelope whose Body is empty: WCF never answers a two-way operation so. */
+export const EMPTY_BODY = `<s:Envelope xmlns:s="${NS.soap11}"><s:Body/></s:Envelope>`;
+
+/** The answer of another operation (a login's), as a misrouting proxy or cache might return. */
+export const OTHER_RESPONSE =
+  `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><GetUserWSTokenResponse xmlns="${NS.tempuri}">` +
+  '<GetUserWSTokenResult xmlns:a="http://schemas.datacontract.org/2004/07/Civica.Cx.WebServices" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">' +
+  '<a:InvalidReason i:nil="true"/><a:IsValid>true</a:IsValid></GetUserWSTokenResult></GetUserWSTokenResponse></s:Body></s:Envelope>';
+
+export const DEFAULT_HUGE_FAULT_BYTES = 8 * 1024 * 1024;
+
+/** A SOAP 1.1 fault whose faultstring is `bytes` long (a server echoing a huge input or stack). */
+export function hugeFault(bytes = DEFAULT_HUGE_FAULT_BYTES): string {
+  const text = 'The server was unable to process the request. '.padEnd(Math.max(64, bytes), ' at Cx.Handler.Run()');
+  return (
+    `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><s:Fault><faultcode>s:Server</faultcode>` +
+    `<faultstring xml:lang="en-GB">${text}</faultstring></s:Fault></s:Body></s:Envelope>`
+  );
+}
+
+/** windows-1252's bytes 0x80-0x9F, the characters it puts where ISO-8859-1 has controls (0 where undefined). */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+/**
+ * `text` in windows-1252, as an IIS application with another response encoding sends it; a
+ * character the code page lacks becomes a character reference, which XML reads back alike.
+ */
+export function toWindows1252(text: string): Buffer {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    const high = c > 0xff ? CP1252_HIGH.indexOf(c) : -1;
+    if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) out.push(c);
+    else if (high >= 0) out.push(0x80 + high);
+    else for (const b of Buffer.from(`&#${c};`, 'latin1')) out.push(b);
+  }
+  return Buffer.from(out);
+}
+
+/** What IIS answers when a request is over the site's or WCF's size limit. */
+export const TOO_LARGE = 'Request Entity Too Large';
+
+/** IIS's page for a site that asks for Windows authentication (its WWW-Authenticate headers beside it). */
+export const HTML_401 =
+  '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\r\n' +
+  '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>401 - Unauthorized: Access is denied due to invalid credentials.</title></head>\r\n' +
+  '<body><div id="header"><h1>Server Error</h1></div><div id="content"><fieldset><h2>401 - Unauthorized: Access is denied due to invalid credentials.</h2>\r\n' +
+  '<h3>You do not have permission to view this directory or page using the credentials that you supplied.</h3></fieldset></div></body></html>\r\n';

@@ -1,20 +1,27 @@
 // Writing answers onto the wire: normally (Content-Length when small, streamed with backpressure
 // when large), or mangled as an injection asks.
 import type { ServerResponse } from 'node:http';
+import { deflateRawSync } from 'node:zlib';
 import { Answer } from './dispatch';
 import {
   ActiveInjection,
   DEFAULT_BOMB_BYTES,
   DEFAULT_DRIP_MS,
   DEFAULT_HUGE_BYTES,
+  EMPTY_BODY,
   FAULT_NO_STRING,
+  HTML_401,
   HTML_503,
   NON_XML,
+  OTHER_RESPONSE,
   SOAP12_FAULT,
+  TOO_LARGE,
   doctypeAnswer,
   gzipBomb,
   html503Large,
+  hugeFault,
   protoAnswer,
+  toWindows1252,
 } from './injections';
 import { CHUNK, collect } from './xml-write';
 
@@ -186,6 +193,35 @@ export async function sendInjected(
       );
       return;
     }
+    case 'empty-body':
+      return sendSimple(res, 200, XML, EMPTY_BODY);
+    case 'other-response':
+      return sendSimple(res, 200, XML, OTHER_RESPONSE);
+    case 'huge-fault':
+      return sendSimple(res, 500, XML, hugeFault(inj.bytes));
+    case 'windows-1252':
+      return sendSimple(
+        res,
+        answer?.status ?? 200,
+        'text/xml; charset=windows-1252',
+        toWindows1252(real().toString('utf8')),
+      );
+    case 'deflate-raw':
+      // raw DEFLATE (no zlib header) under "deflate", as IIS has sent it
+      return sendSimple(res, answer?.status ?? 200, XML, deflateRawSync(real()), { 'Content-Encoding': 'deflate' });
+    case 'ntlm': {
+      // two WWW-Authenticate headers, as IIS with Windows authentication sends them
+      const body = Buffer.from(HTML_401, 'utf8');
+      res.writeHead(401, {
+        'Content-Type': 'text/html',
+        'Content-Length': body.length,
+        'WWW-Authenticate': ['Negotiate', 'NTLM'],
+      });
+      res.end(body);
+      return;
+    }
+    case 'too-large':
+      return sendSimple(res, 413, 'text/plain; charset=utf-8', TOO_LARGE, { Connection: 'close' });
     case 'latency':
       // the delay has already happened; answer normally
       if (answer) return sendAnswer(res, answer);

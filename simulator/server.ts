@@ -344,7 +344,7 @@ class SimulatorServer {
     }
     const op = answer?.operation ?? opFromAction(svc, req.headers.soapaction);
     if (injection) {
-      if (injection.kind === 'fault-no-string' || injection.kind === 'soap12-fault') state.stats.faults++;
+      if (['fault-no-string', 'soap12-fault', 'huge-fault'].includes(injection.kind)) state.stats.faults++;
       this.log(`${svc.name} ${op ?? '?'} injected ${injection.kind}`);
       await sendInjected(res, injection, op ?? '', answer, this.hostHeader(req), { setTimer: this.setTimer });
       return;

@@ -1,6 +1,8 @@
 // Shared by the reliability tests: a recorder of unhandled rejections, and error assertions.
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CxError } from '../../nodes/lib/errors';
 
 /** Records every unhandled rejection between install() and uninstall(); tests assert it stays empty. */
@@ -68,3 +70,36 @@ export async function longestStall<T>(
  */
 export const SAYS_WHAT_TO_DO =
   /\b(check|try again|raise|fix|set|use|enter|choose|ask|send it again|must|needs|valid names|similar)\b/i;
+
+/** A real collector even without --expose-gc (the flag can be set at run time; a new context sees it). */
+export function collector(): () => void {
+  if (typeof global.gc === 'function') return global.gc;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/**
+ * Runs `work` and reports, in bytes over the heap before it (after a full collection): the peak
+ * sampled between slices while it ran, and what it left behind after another full collection.
+ */
+export async function heapDuring<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T | undefined; error: unknown; peak: number; retained: number }> {
+  const gc = collector();
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 1);
+  let value: T | undefined;
+  let error: unknown;
+  try {
+    value = await work();
+  } catch (e) {
+    error = e;
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+  gc();
+  return { value, error, peak, retained: process.memoryUsage().heapUsed - base };
+}

@@ -282,6 +282,49 @@ describe('reliability: bad answers from the server', function () {
       }
     });
 
+    // The answer shapes a user can also inject in the demo (README "The simulator").
+    const shapes: [Parameters<CxSimulator['inject']>[0], string, ...RegExp[]][] = [
+      ['empty-body', 'CX_BAD_RESPONSE', /has an empty Body, not the <getVATCodesResponse> asked for/],
+      ['other-response', 'CX_BAD_RESPONSE', /is <GetUserWSTokenResponse>, not the <getVATCodesResponse> asked for/],
+      ['ntlm', 'CX_HTTP', /HTTP 401/, /Windows authentication, NTLM or Negotiate/, /ask the Cx administrator/],
+      ['too-large', 'CX_HTTP', /HTTP 413/, /maxReceivedMessageSize/],
+    ];
+    for (const [kind, code, ...text] of shapes) {
+      it(`the simulator's ${kind} injection is ${code} saying so; the next call works`, async () => {
+        const c = await warm();
+        sim.inject(kind);
+        await expectCode(c.call(RC, 'getVATCodes', {}), code, ...text, SAYS_WHAT_TO_DO);
+        await works(c);
+      });
+    }
+
+    it("the simulator's huge-fault (an 8 MB faultstring) is CX_FAULT cut to a few KB", async () => {
+      const c = await warm();
+      sim.inject('huge-fault');
+      const e = await expectCode(c.call(RC, 'getVATCodes', {}), 'CX_FAULT', /unable to process the request/, /cut at/);
+      assert.ok(e.message.length <= 8192, `message of ${e.message.length} characters`);
+      assert.ok(String(e.details.faultString).length < 4200, 'the fault text is cut');
+      await works(c);
+    });
+
+    it("the simulator's windows-1252 and raw deflate answers are read as the normal answer", async () => {
+      const c = await warm();
+      const normal = (
+        await c.call(RC, 'GetRepairWorkOrderDetails', {
+          WorkOrderReference: 'WO100001',
+          WorkOrderUid: '00000000-0000-0000-0000-000000000000',
+        })
+      ).result;
+      for (const kind of ['windows-1252', 'deflate-raw'] as const) {
+        sim.inject(kind);
+        const { result } = await c.call(RC, 'GetRepairWorkOrderDetails', {
+          WorkOrderReference: 'WO100001',
+          WorkOrderUid: '00000000-0000-0000-0000-000000000000',
+        });
+        assert.deepEqual(result, normal, kind);
+      }
+    });
+
     it('a fault with no faultstring is CX_FAULT with its faultcode', async () => {
       const c = await warm();
       sim.inject('fault-no-string');
@@ -524,6 +567,11 @@ describe('reliability: bad answers from the server', function () {
       ['redirect', 'CX_HTTP', /not followed/],
       ['fault-no-string', 'CX_FAULT', /s:Server/],
       ['soap12-fault', 'CX_FAULT', /unable to process/],
+      ['empty-body', 'CX_BAD_RESPONSE', /empty Body/],
+      ['other-response', 'CX_BAD_RESPONSE', /GetUserWSTokenResponse/],
+      ['huge-fault', 'CX_FAULT', /cut at/, { bytes: 512 * 1024 }],
+      ['ntlm', 'CX_HTTP', /Windows authentication/],
+      ['too-large', 'CX_HTTP', /maxReceivedMessageSize/],
     ];
     for (const [kind, code, text, opts] of cases) {
       it(`${kind}: Catch gets ${code} with its message, the status turns red, the next message succeeds`, async () => {

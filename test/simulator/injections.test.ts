@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { INJECTION_KINDS, startSimulator } from '../../simulator';
+import { toWindows1252 } from '../../simulator/injections';
 import { until } from '../helpers/red';
 import { field, login, repairCall, request, serviceUrl, soap, useSimulator } from '../helpers/sim';
 
@@ -63,21 +64,28 @@ describe('simulator: injections and controls', function () {
 
   it('lists every kind', () => {
     assert.deepEqual([...INJECTION_KINDS].sort(), [
+      'deflate-raw',
       'doctype',
       'drip',
       'drop',
+      'empty-body',
       'fault-no-string',
       'gzip-bomb',
       'hang',
       'html503',
       'html503-large',
       'huge',
+      'huge-fault',
       'latency',
       'non-xml',
+      'ntlm',
+      'other-response',
       'proto',
       'redirect',
       'soap12-fault',
+      'too-large',
       'truncate',
+      'windows-1252',
     ]);
   });
 
@@ -212,6 +220,42 @@ describe('simulator: injections and controls', function () {
     const r = await vat();
     assert.equal(r.status, 500);
     assert.match(r.text, /<s:Fault><faultcode>s:Server<\/faultcode><\/s:Fault>/);
+  });
+
+  it('the answer shapes: empty Body, another operation, a huge fault, 401 NTLM, 413', async () => {
+    s.sim.inject('empty-body');
+    assert.match((await vat()).text, /<s:Body\/><\/s:Envelope>$/);
+    s.sim.inject('other-response');
+    assert.match((await vat()).text, /<s:Body><GetUserWSTokenResponse /);
+    s.sim.inject('huge-fault', { bytes: 100000 });
+    const fault = await vat();
+    assert.equal(fault.status, 500);
+    assert.ok((field(fault.text, 'faultstring') ?? '').length >= 100000);
+    const ntlm = await rawVat();
+    assert.equal(ntlm.status, 200, 'one injection at a time');
+    s.sim.inject('ntlm');
+    const denied = await rawVat();
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers['www-authenticate'], 'Negotiate, NTLM');
+    s.sim.inject('too-large');
+    assert.equal((await rawVat()).status, 413);
+    assert.equal(s.sim.stats().faults, 1);
+  });
+
+  it('windows-1252 and deflate-raw carry the real answer, re-encoded', async () => {
+    const plain = (await rawVat()).body;
+    s.sim.inject('windows-1252');
+    const cp = await rawVat();
+    assert.equal(cp.headers['content-type'], 'text/xml; charset=windows-1252');
+    assert.deepEqual(cp.body, plain, 'an ASCII answer has the same bytes');
+    assert.deepEqual(
+      toWindows1252('£ – € 😀'),
+      Buffer.from([0xa3, 0x20, 0x96, 0x20, 0x80, 0x20, ...Buffer.from('&#128512;')]),
+    );
+    s.sim.inject('deflate-raw');
+    const deflated = await rawVat();
+    assert.equal(deflated.headers['content-encoding'], 'deflate');
+    assert.deepEqual(inflateRawSync(deflated.body), plain);
   });
 
   it('soap12-fault is a SOAP 1.2 fault with Code/Value and Reason/Text', async () => {
