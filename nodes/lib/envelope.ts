@@ -497,8 +497,19 @@ function attributesText(t: ComplexType, value: unknown, path: string, ctx: CallC
 }
 
 /** xs:any content from the flow: well-formed XML with no DTD, written as it is. */
+/**
+ * Longest `$xml` content a request may carry, characters: it is checked for well-formedness in one
+ * step, which takes about 100 ms per MB (README "Reliability and security").
+ */
+export const MAX_XML_CONTENT_CHARS = 1024 * 1024;
+
 function xmlContent(value: unknown, path: string, ctx: CallContext): string {
   if (typeof value !== 'string') throw bad(`${path} must be XML text, not ${describe(value)}`, ctx);
+  if (value.length > MAX_XML_CONTENT_CHARS)
+    throw bad(
+      `${path} is ${value.length} characters of XML, more than the ${MAX_XML_CONTENT_CHARS} one request may carry; send it in smaller calls`,
+      ctx,
+    );
   if (/<!DOCTYPE|<!ENTITY/i.test(value) || /<\?xml\b/i.test(value))
     throw bad(`${path} must be XML content without a declaration or DTD`, ctx);
   if (XMLValidator.validate(`<x>${value}</x>`) !== true) throw bad(`${path} is not well-formed XML`, ctx);

@@ -1,7 +1,7 @@
 // The WSDL model and answer reading for shapes real WCF (and other SOAP 1.1 servers) publish:
 // element refs into a schema read later, type= parts, one-way operations, namespaces in answers.
 import assert from 'node:assert/strict';
-import { buildEnvelope } from '../../nodes/lib/envelope';
+import { MAX_XML_CONTENT_CHARS, buildEnvelope } from '../../nodes/lib/envelope';
 import { CxError } from '../../nodes/lib/errors';
 import { soapAnswerHandler } from '../../nodes/lib/response-reader';
 import { buildServiceModel } from '../../nodes/lib/service-model';
@@ -237,6 +237,12 @@ describe('WSDL shapes beyond the Cx services (model and answers)', () => {
       /<n1:Blob><z:q xmlns:z="urn:z"\/><\/n1:Blob>/,
     );
     assert.throws(() => env('Bag', { bag: { ById: 1, Blob: { $xml: '<open>' } } }), /not well-formed/);
+    // Checked in one step: bounded, refused before the check (README "Reliability and security").
+    const huge = '<a>&amp;</a>'.repeat(MAX_XML_CONTENT_CHARS / 12 + 1);
+    assert.throws(
+      () => env('Bag', { bag: { ById: 1, Blob: { $xml: huge } } }),
+      /Blob.\$xml is 1048584 characters of XML, more than the 1048576 one request may carry/,
+    );
   });
 
   it('reads a dictionary (ArrayOfKeyValueOf...) as an array of { Key, Value }, and writes it so', () => {
