@@ -3,6 +3,8 @@ import { CxError, CxErrorDetails } from './errors';
 /** How many tokens a connection remembers for scrubbing (the current one and those before it). */
 const MAX_TOKENS = 16;
 const MAX_DEPTH = 32;
+/** Secrets at least this long are removed wherever they appear; shorter ones only where they stand alone. */
+const MIN_ANYWHERE_CHARS = 8;
 
 /**
  * Removes a connection's own secrets (its password and every token it has held) from text a
@@ -62,9 +64,15 @@ export class SecretScrubber {
     const forms = new Set<string>();
     for (const s of [...this.secrets, ...this.tokens]) for (const f of escapedForms(s)) forms.add(f);
     if (forms.size === 0) return undefined;
-    // Longest first, so that a secret's escaped form is removed whole rather than in part.
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.pattern = new RegExp(alternatives.join('|'), 'gi');
+    // Longest first, so that a secret's escaped form is removed whole rather than in part. A short
+    // one is removed where it stands alone, not inside words: a password "p" must not turn every
+    // message into "WSRe***air..." (and an echo of it stands alone).
+    const alternatives = [...forms]
+      .sort((a, b) => b.length - a.length)
+      .map((f) =>
+        f.length >= MIN_ANYWHERE_CHARS ? escapeRegExp(f) : `(?<![\\p{L}\\p{N}])${escapeRegExp(f)}(?![\\p{L}\\p{N}])`,
+      );
+    this.pattern = new RegExp(alternatives.join('|'), 'giu');
     return this.pattern;
   }
 }
