@@ -9,8 +9,9 @@ export type Translate = (key: string, subs?: Record<string, string | number>) =>
 
 /**
  * cx-config's status while Cx is unreachable (README "Retries, back-off and the queue"): *Cx
- * unreachable, next try in N s*, counting down once a second until the probe is due; *testing
- * whether it is back* while the probe is due or on its way; cleared once Cx answers. The log has
+ * unreachable, next try in N s*, counting down once a second until the probe is due; then that
+ * the next call tests whether it is back, and *testing whether it is back* while that call is on
+ * its way; cleared once Cx answers. The log has
  * one line when Cx goes away and one when it is back, not one per call. `close()` leaves no timer.
  */
 export class HealthStatus {
@@ -43,7 +44,9 @@ export class HealthStatus {
       if (this.down) this.node.log(this.t('cx-config.status.reachable'));
       this.down = false;
     } else {
-      this.status.set({ fill: 'yellow', shape: 'ring', text: this.t('cx-config.status.probing') });
+      // probe-due: nothing is sent until a call comes, so the status must not claim a test is out.
+      const key = h.state === 'probe-due' ? 'cx-config.status.probeDue' : 'cx-config.status.probing';
+      this.status.set({ fill: 'yellow', shape: 'ring', text: this.t(key) });
     }
   }
 

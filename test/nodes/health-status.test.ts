@@ -28,6 +28,7 @@ function setup() {
 const open = (retryInMs: number): CxHealth => ({ state: 'open', retryInMs, lastFailure: 'CX_HTTP 503' });
 const UNREACHABLE = 'cx-config.status.unreachable';
 const PROBING = 'cx-config.status.probing';
+const PROBE_DUE = 'cx-config.status.probeDue';
 
 describe('cx-config status while Cx is unreachable', () => {
   it('counts down once a second while the connection fails fast, then stops', async () => {
@@ -64,6 +65,7 @@ describe('cx-config status while Cx is unreachable', () => {
     health.update(open(2000));
     await time.advance(2000);
     health.update({ state: 'probe-due', retryInMs: 0 });
+    assert.deepEqual(shown[shown.length - 1], { fill: 'yellow', shape: 'ring', text: PROBE_DUE });
     health.update({ state: 'probing', retryInMs: 0 });
     await time.advance(STATUS_INTERVAL_MS);
     assert.deepEqual(shown[shown.length - 1], { fill: 'yellow', shape: 'ring', text: PROBING });

@@ -144,10 +144,10 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     assert.equal(cx.sim.stats().calls, 5, 'nothing sent while failing fast');
     assert.deepEqual(cfgStatus[0], { fill: 'red', shape: 'ring', text: 'cx-config.status.unreachable' });
 
-    // Cx is back. When the fail-fast interval (2 s) ends the status says a probe is due; the first
+    // Cx is back. When the fail-fast interval (2 s) ends the status says the next call tests it; the first
     // message is the probe, the others wait for it, then run under the cap (2), not as a burst.
     cx.sim.clearInjections();
-    await showsStatus(cfgStatus, { fill: 'yellow', shape: 'ring', text: 'cx-config.status.probing' });
+    await showsStatus(cfgStatus, { fill: 'yellow', shape: 'ring', text: 'cx-config.status.probeDue' });
     cx.sim.resetStats();
     for (let i = 0; i < 10; i++) helper.getNode('c1').receive({ payload: READ });
     const back = await out.count(1 + 10);
