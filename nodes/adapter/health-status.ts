@@ -59,7 +59,7 @@ export class HealthStatus {
   /** Shows the whole seconds left, again each time that number drops, until the probe is due. */
   private countDown(until: number): void {
     const left = until - this.clock.now();
-    if (left <= 0) return; // the connection announces the probe itself
+    if (left <= 0) return; // the connection announces that the probe is due
     const seconds = Math.ceil(left / 1000);
     this.status.set({ fill: 'red', shape: 'ring', text: this.t('cx-config.status.unreachable', { seconds }) });
     this.cancelTick = this.timers.after(left - (seconds - 1) * 1000, () => this.countDown(until));

@@ -160,8 +160,13 @@ export class Circuit {
     this.openMs = ms;
     this.openUntil = this.clock.now() + ms;
     this.cancelDue();
-    // Only to tell listeners (the status) that a probe may go; the state itself reads the clock.
-    this.cancelDue = this.timers.after(ms, () => this.emit());
+    // Tells listeners (the status, the queue) that a probe may go. A timer can fire a millisecond
+    // before the wall clock reaches its time: the interval ends when it fires, so that the state
+    // they read is then 'probe-due', never 'open' with no later change to announce.
+    this.cancelDue = this.timers.after(ms, () => {
+      this.openUntil = Math.min(this.openUntil, this.clock.now());
+      this.emit();
+    });
     this.emit();
   }
 

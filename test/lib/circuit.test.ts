@@ -66,6 +66,20 @@ describe('Circuit (fail fast while Cx is down)', () => {
     c.close();
   });
 
+  it('the interval ends when its timer fires, even a millisecond before the clock says so', async () => {
+    const time = new FakeTime();
+    // Node's timers run on a monotonic clock and may fire just before Date.now() reaches their time.
+    const early = { after: (ms: number, fn: () => void) => time.after(ms - 1, fn) };
+    const c = new Circuit(time, { threshold: 1, baseOpenMs: 2000 }, early);
+    const changes: string[] = [];
+    c.onChange(() => changes.push(`${c.state()} ${c.retryInMs()}`));
+    await failTimes(c, 1);
+    await time.advance(1999);
+    assert.deepEqual(changes, ['open 2000', 'probe-due 0']);
+    assert.equal(await c.guard(up), 'answer', 'the probe goes');
+    c.close();
+  });
+
   it('counts only transport failures: a fault or a 500 page is Cx answering', async () => {
     const time = new FakeTime();
     const c = new Circuit(time, { threshold: 2 }, time);
