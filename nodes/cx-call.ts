@@ -91,6 +91,7 @@ export = function (RED: NodeAPI): void {
     handleInput(RED, this, {
       type: 'cx-call',
       setupError,
+      health: config ?? undefined,
       describe: (msg: CallMessage) => ({
         service: (def.service || '').trim() || (typeof msg.service === 'string' ? msg.service.trim() : ''),
         method: (def.method || '').trim() || (typeof msg.method === 'string' ? msg.method.trim() : ''),

@@ -1,4 +1,4 @@
-import type { NodeAPI } from 'node-red';
+import type { NodeAPI, NodeStatus } from 'node-red';
 import { LoginRefusals, ServiceModelCache, TokenHandOver } from './lib';
 import { registerAdminEndpoints } from './adapter/admin';
 import { HealthStatus } from './adapter/health-status';
@@ -32,7 +32,25 @@ export = function (RED: NodeAPI): void {
     });
     if (this.client.error) this.warn(RED._('cx-config.errors.settings', { message: this.client.error.message }));
     // README "Retries, back-off and the queue": "Cx unreachable, next try in N s", counting down.
-    const health = new HealthStatus(this, (key, subs) => RED._(key, subs));
+    // Shown on this node and on every cx-call and cx-token using it (the editor does not draw a
+    // config node's status): the latest one goes to a node that starts watching mid-outage.
+    const watchers = new Set<(status: NodeStatus | undefined) => void>();
+    let outage: NodeStatus | undefined;
+    const shown = {
+      status: (st: NodeStatus) => {
+        this.status(st);
+        outage = st.text ? st : undefined;
+        for (const w of watchers) w(outage);
+      },
+      warn: (m: string) => this.warn(m),
+      log: (m: string) => this.log(m),
+    };
+    this.watchHealth = (fn) => {
+      watchers.add(fn);
+      if (outage) fn(outage);
+      return () => watchers.delete(fn);
+    };
+    const health = new HealthStatus(shown, (key, subs) => RED._(key, subs));
     const stopWatching = this.client.onHealthChange((h) => health.update(h));
 
     // Calls in flight end with CX_CLOSED and reach their nodes' Catch; nothing is left open.
@@ -41,6 +59,7 @@ export = function (RED: NodeAPI): void {
       if (session) handovers.set(this.id, { key: this.client.key, session });
       stopWatching();
       health.close();
+      watchers.clear();
       this.client.close();
       done();
     });

@@ -16,6 +16,7 @@ export = function (RED: NodeAPI): void {
     handleInput(RED, this, {
       type: 'cx-token',
       setupError: client ? client.error : missingConfigError(),
+      health: config ?? undefined,
       run: (msg: CxMessage & { refresh?: unknown }) => client!.token({ refresh: msg.refresh === true }),
       deliver: (msg, t) => {
         msg.payload = { token: t.token, expiry: t.expiry };

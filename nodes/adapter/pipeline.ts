@@ -43,6 +43,8 @@ export interface InputSpec<M extends CxMessage, R> {
   okStatus(result: R): NodeStatus;
   /** When a success's status stops being true (cx-token: the token's expiry), and what shows then. */
   staleStatus?(result: R): { at: number; status: NodeStatus } | undefined;
+  /** The connection's outage status, shown while no call is in flight (README "Retries, back-off and the queue"). */
+  health?: { watchHealth(fn: (status: NodeStatus | undefined) => void): () => void };
 }
 
 /**
@@ -62,10 +64,12 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
   let last: NodeStatus | undefined;
   let cancelStale: (() => void) | undefined;
   const status = new ThrottledStatus(node);
+  let outage: NodeStatus | undefined;
   const show = () => {
     if (inFlight > 0)
       status.set({ fill: 'blue', shape: 'ring', text: RED._(`${spec.type}.status.calling`, { count: inFlight }) });
-    else if (last) status.set(last);
+    else if (outage) status.set(outage);
+    else status.set(last ?? {});
   };
   const settle = (next: NodeStatus, stale?: { at: number; status: NodeStatus }) => {
     cancelStale?.();
@@ -78,11 +82,19 @@ export function handleInput<M extends CxMessage, R>(RED: NodeAPI, node: Node, sp
         show();
       });
   };
+  const { setupError } = spec;
+  // Cx unreachable: the countdown shows here too, and the last outcome again once Cx answers.
+  const stopWatching = setupError
+    ? undefined
+    : spec.health?.watchHealth((st) => {
+        outage = st;
+        show();
+      });
   node.on('close', () => {
+    stopWatching?.();
     cancelStale?.();
     status.close();
   });
-  const { setupError } = spec;
   if (setupError) status.set(errorStatus(setupError));
 
   node.on('input', (m, send, done) => {

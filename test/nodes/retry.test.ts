@@ -126,6 +126,7 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     const caught = new Recorder(helper.getNode('caught'));
     const out = new Recorder(helper.getNode('out'));
     const cfgStatus = statuses(helper.getNode('cfg'));
+    const c1Status = statuses(helper.getNode('c1'));
     helper.getNode('c1').receive({ payload: READ });
     await out.next(); // logged in
     cx.sim.inject('html503', { count: 1e6 });
@@ -143,11 +144,14 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     assert.equal(all[14].cx.sent, false);
     assert.equal(cx.sim.stats().calls, 5, 'nothing sent while failing fast');
     assert.deepEqual(cfgStatus[0], { fill: 'red', shape: 'ring', text: 'cx-config.status.unreachable' });
+    // The editor does not draw a config node's status: the nodes using it show the outage too.
+    await showsStatus(c1Status, { fill: 'red', shape: 'ring', text: 'cx-config.status.unreachable' });
 
     // Cx is back. When the fail-fast interval (2 s) ends the status says the next call tests it; the first
     // message is the probe, the others wait for it, then run under the cap (2), not as a burst.
     cx.sim.clearInjections();
     await showsStatus(cfgStatus, { fill: 'yellow', shape: 'ring', text: 'cx-config.status.probeDue' });
+    await showsStatus(c1Status, { fill: 'yellow', shape: 'ring', text: 'cx-config.status.probeDue' });
     cx.sim.resetStats();
     for (let i = 0; i < 10; i++) helper.getNode('c1').receive({ payload: READ });
     const back = await out.count(1 + 10);
@@ -156,6 +160,7 @@ describe('cx nodes: retries, queue limit, failing fast (simulator)', function ()
     assert.equal(cx.sim.stats().calls, 10);
     assert.ok(cx.sim.stats().maxInFlight <= 2, `in flight at Cx: ${cx.sim.stats().maxInFlight}`);
     await showsStatus(cfgStatus, {});
+    await showsStatus(c1Status, { fill: 'green', shape: 'dot', text: 'cx-call.status.ok' });
   });
 
   it('a redeploy during back-off ends every waiting message at once: CX_CLOSED, not sent, with its attempts', async () => {
