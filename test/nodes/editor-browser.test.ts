@@ -251,6 +251,8 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
       ['ListContractors', true],
       ['DeleteTask', false],
       ['GetContractorWorkOrders', true],
+      ['Getaway', false],
+      ['Listener', false],
     ] as const) {
       await method.fill(name);
       await hint.waitFor({ state: query ? 'visible' : 'hidden' });
@@ -267,6 +269,8 @@ describe('the editor dialogs in a real browser (Chromium, demo runtime)', functi
       ListContractors: true,
       DeleteTask: false,
       GetContractorWorkOrders: true,
+      Getaway: false,
+      Listener: false,
     });
     // The tick is explained beside it, and why it matters: the pack cannot know what changes data.
     const safe = page.locator('#node-input-safeToRepeat');
