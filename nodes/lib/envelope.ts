@@ -154,6 +154,8 @@ const TEXT_PIECE = 16 * 1024;
 export const MAX_ARRAY_ITEMS = 50000;
 /** Most elements in one request envelope, all arrays together. */
 export const MAX_REQUEST_ELEMENTS = 200000;
+/** Most characters of XML in one request (README "Reliability and security"). */
+export const MAX_REQUEST_CHARS = 32 * 1024 * 1024;
 
 /**
  * The envelope's writing, pausing (`yield`) every few elements and at each piece of long text.
@@ -235,6 +237,8 @@ type Step =
 /** The state of one envelope's writing: its output, its namespace prefixes, the steps still to take. */
 class EnvelopeWriter {
   readonly out: string[] = [];
+  /** Characters written so far, to refuse a request over MAX_REQUEST_CHARS as soon as it gets there. */
+  private chars = 0;
   readonly prefixes = new Map<string, string>();
   usesXsi = false;
   private elements = 0;
@@ -260,7 +264,17 @@ class EnvelopeWriter {
   *write(m: MemberDecl, value: unknown, path: string, tokenHere: string | undefined): Generator<void, void, void> {
     this.steps.push({ kind: 'value', m, value, path, tokenHere, depth: 0 });
     let taken = 0;
+    let written = this.out.length;
+    const count = () => {
+      for (; written < this.out.length; written++) this.chars += this.out[written].length;
+      if (this.chars > MAX_REQUEST_CHARS)
+        throw bad(
+          `The request is over ${MAX_REQUEST_CHARS / (1024 * 1024)} MB of XML; send less in one call (a server takes far less: WCF's maxReceivedMessageSize)`,
+          this.ctx,
+        );
+    };
     while (this.steps.length) {
+      count();
       const step = this.steps.pop() as Step;
       if (step.kind === 'raw') {
         this.out.push(step.text);
@@ -293,6 +307,7 @@ class EnvelopeWriter {
         yield;
       }
     }
+    count();
   }
 
   /** Schedules the steps that follow what is written now, in reverse: the stack takes the last first. */

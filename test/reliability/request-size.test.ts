@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { MAX_ARRAY_ITEMS, MAX_REQUEST_ELEMENTS, buildEnvelope, buildEnvelopeInSlices } from '../../nodes/lib/envelope';
+import {
+  MAX_ARRAY_ITEMS,
+  MAX_REQUEST_CHARS,
+  MAX_REQUEST_ELEMENTS,
+  buildEnvelope,
+  buildEnvelopeInSlices,
+} from '../../nodes/lib/envelope';
 import { XSD_NS } from '../../nodes/lib/schema';
 import { WSDL_NS, buildServiceModel } from '../../nodes/lib/service-model';
 import { resolveTokenPlace } from '../../nodes/lib/token-placement';
@@ -79,6 +85,17 @@ describe('reliability: the largest request a flow may send', function () {
     const start = xml.indexOf('<n0:Note>') + '<n0:Note>'.length;
     assert.equal(xml.slice(start, start + 18), '&lt;&amp;&lt;&amp;');
     assert.equal(xml.length - atOnce({}).length, 512 * 1024 * 9 + '<n0:Note></n0:Note>'.length);
+  });
+
+  it(`a request over ${MAX_REQUEST_CHARS / (1024 * 1024)} MB of XML is CX_BAD_REQUEST, refused as it gets there`, async () => {
+    // Far under the element caps: 40 lines, each with a 1 MB code.
+    const code = 'x'.repeat(1024 * 1024);
+    const lines = Array.from({ length: 40 }, () => ({ Code: code }));
+    await expectCode(inSlices({ Lines: lines }), 'CX_BAD_REQUEST', /over 32 MB of XML; send less in one call/);
+    assert.throws(() => atOnce({ Note: 'y'.repeat(MAX_REQUEST_CHARS + 1) }), /over 32 MB of XML/);
+    // Just under the cap goes out whole.
+    const xml = await inSlices({ Lines: lines.slice(0, 30) });
+    assert.ok(xml.length > 30 * 1024 * 1024 && xml.length < MAX_REQUEST_CHARS);
   });
 
   it('a small request is written in one slice, as before', async () => {
