@@ -29,8 +29,12 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-/** The longest start tag, attributes included, accepted; far beyond any WCF answer. */
-export const MAX_XML_TAG_CHARS = 256 * 1024;
+/**
+ * The longest start tag, attributes included, accepted; far beyond any WCF answer. A tag cut
+ * between chunks is read again from its start when the next chunk comes, so this also bounds the
+ * work an answer dripped a byte at a time causes per byte.
+ */
+export const MAX_XML_TAG_CHARS = 64 * 1024;
 /** The longest character or entity reference (`&#x10FFFF;` is 10). */
 const MAX_REFERENCE_CHARS = 16;
 
