@@ -96,21 +96,7 @@ export function buildEnvelope(
   ctx: CallContext,
   soapHeaders?: unknown,
 ): string {
-  if (op.invalid) {
-    // Known when the WSDL was read: refused before a login or a byte is sent (README "Reliability and security").
-    throw new CxError(
-      'CX_BAD_RESPONSE',
-      `${ctx.service}.${ctx.method} cannot be called: ${op.invalid}. Ask the Cx administrator to check the service's WSDL.`,
-      { ...ctx, sent: false },
-    );
-  }
-  if (op.unsupported) {
-    throw new CxError(
-      'CX_BAD_REQUEST',
-      `${ctx.service}.${ctx.method} cannot be called by this client: ${op.unsupported}.`,
-      { ...ctx },
-    );
-  }
+  refuseUncallable(op, ctx);
   try {
     return runAtOnce(envelopeSteps(op, schema, place, token, rawArgs, ctx, soapHeaders));
   } catch (err) {
@@ -132,12 +118,30 @@ export async function buildEnvelopeInSlices(
   ctx: CallContext,
   soapHeaders?: unknown,
 ): Promise<string> {
-  // The checks of the operation itself, at once and alike.
-  if (op.invalid || op.unsupported) return buildEnvelope(op, schema, place, token, rawArgs, ctx, soapHeaders);
+  refuseUncallable(op, ctx);
   try {
     return await runInSlices(envelopeSteps(op, schema, place, token, rawArgs, ctx, soapHeaders));
   } catch (err) {
     throw unreadable(err, ctx);
+  }
+}
+
+/** An operation the WSDL reading marked as not callable, refused before anything is written or sent. */
+function refuseUncallable(op: OperationModel, ctx: CallContext): void {
+  if (op.invalid) {
+    // Known when the WSDL was read: refused before a login or a byte is sent (README "Reliability and security").
+    throw new CxError(
+      'CX_BAD_RESPONSE',
+      `${ctx.service}.${ctx.method} cannot be called: ${op.invalid}. Ask the Cx administrator to check the service's WSDL.`,
+      { ...ctx, sent: false },
+    );
+  }
+  if (op.unsupported) {
+    throw new CxError(
+      'CX_BAD_REQUEST',
+      `${ctx.service}.${ctx.method} cannot be called by this client: ${op.unsupported}.`,
+      { ...ctx },
+    );
   }
 }
 

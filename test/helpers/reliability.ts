@@ -53,15 +53,18 @@ export async function longestStall<T>(
 ): Promise<{ value: T | undefined; error: unknown; stallMs: number }> {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  let value: T | undefined;
-  let error: unknown;
-  try {
-    value = await work();
-  } catch (e) {
-    error = e;
-  }
+  const { value, error } = await outcome(work);
   h.disable();
   return { value, error, stallMs: h.max / 1e6 };
+}
+
+/** What `work` resolved or rejected with, without throwing. */
+async function outcome<T>(work: () => Promise<T>): Promise<{ value: T | undefined; error: unknown }> {
+  try {
+    return { value: await work(), error: undefined };
+  } catch (error) {
+    return { value: undefined, error };
+  }
 }
 
 /**
@@ -90,15 +93,8 @@ export async function heapDuring<T>(
   const base = process.memoryUsage().heapUsed;
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 1);
-  let value: T | undefined;
-  let error: unknown;
-  try {
-    value = await work();
-  } catch (e) {
-    error = e;
-  } finally {
-    clearInterval(sampler);
-  }
+  const { value, error } = await outcome(work);
+  clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().heapUsed - base);
   gc();
   return { value, error, peak, retained: process.memoryUsage().heapUsed - base };
